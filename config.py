@@ -70,6 +70,10 @@ class Config:
         Hour of the scheduled daily refresh, shown on the Data page; default 5.
     ``LOG_LEVEL``
         Level of the entry points' log handler; default ``INFO``.
+    ``PORT``
+        Port gunicorn listens on (Heroku sets it); default 8050.
+    ``WEB_CONCURRENCY``
+        gunicorn worker processes (Heroku sets it by dyno size); default 2.
     """
 
     app_env: str = "production"
@@ -91,6 +95,8 @@ class Config:
     max_snapshot_age: float = 30.0
     refresh_hour_utc: int = 5
     log_level: str = "INFO"
+    port: int = 8050
+    web_concurrency: int = 2
 
     def __post_init__(self) -> None:
         if self.app_env not in ENVIRONMENTS:
