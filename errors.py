@@ -47,5 +47,12 @@ class CacheWriteError(CacheError):
     """Raised when the store does not confirm a write; a refresh must then fail."""
 
 
+class CacheCorrupt(CacheError):
+    """Raised when a stored piece is missing its chunks or fails its checksum.
+
+    Readers treat it exactly like a miss: wrong data is never returned.
+    """
+
+
 class ForecastError(DashboardError):
     """Raised when the forecast step is given input it cannot work with."""
