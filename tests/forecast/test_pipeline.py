@@ -1,0 +1,97 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from errors import ForecastError
+from forecast import ForecastSpec, run_forecasts
+
+
+def monthly_history(values, start="2014-01-01", series_id="total"):
+    dates = pd.date_range(start, periods=len(values), freq="MS")
+    return pd.DataFrame({"series_id": series_id, "date": dates, "value": values})
+
+
+def seasonal_values(n=48, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 1000 + 10 * t + 300 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 60, n)
+
+
+def test_forecast_dates_continue_after_the_last_month():
+    result = run_forecasts(monthly_history(seasonal_values()), ForecastSpec("MS", 12))
+
+    dates = pd.DatetimeIndex(result.forecasts["date"])
+    assert dates[0] == pd.Timestamp("2018-01-01")
+    assert dates[-1] == pd.Timestamp("2018-12-01")
+    assert len(dates) == 12
+
+
+def test_bands_are_nested_around_the_forecast():
+    result = run_forecasts(monthly_history(seasonal_values()), ForecastSpec("MS", 12))
+
+    f = result.forecasts
+    assert (f["lo95"] <= f["lo80"]).all()
+    assert (f["lo80"] <= f["forecast"]).all()
+    assert (f["forecast"] <= f["hi80"]).all()
+    assert (f["hi80"] <= f["hi95"]).all()
+    assert (f["hi95"] > f["lo95"]).all()
+    assert f["model"].iloc[0].startswith("SARIMAX(")
+
+
+def test_nonnegative_series_never_gets_a_negative_bound():
+    rng = np.random.default_rng(3)
+    values = np.abs(rng.normal(5, 6, 48))  # noisy, close to zero, with big swings
+    result = run_forecasts(monthly_history(values), ForecastSpec("MS", 18))
+
+    numbers = result.forecasts[["forecast", "lo80", "hi80", "lo95", "hi95"]]
+    assert np.isfinite(numbers.to_numpy()).all()
+    assert (numbers.to_numpy() >= 0).all()
+
+
+def test_partial_period_is_not_fitted_and_starts_the_forecast():
+    history = monthly_history(seasonal_values())
+    partial = pd.DataFrame(
+        {"series_id": ["total"], "date": [pd.Timestamp("2018-01-01")], "value": [1.0]}
+    )
+    history = pd.concat([history.assign(partial=False), partial.assign(partial=True)])
+
+    result = run_forecasts(history, ForecastSpec("MS", 3))
+
+    assert result.fitted["date"].max() == pd.Timestamp("2017-12-01")
+    assert len(result.fitted) == 48
+    assert list(result.forecasts["date"]) == list(
+        pd.date_range("2018-01-01", periods=3, freq="MS")
+    )
+
+
+def test_negative_value_with_nonnegative_names_the_series():
+    history = monthly_history([5.0, -1.0, 3.0, 4.0], series_id="profit")
+
+    with pytest.raises(ForecastError, match=r"'profit'.*nonnegative=False"):
+        run_forecasts(history, ForecastSpec("MS", 2))
+
+
+def test_negative_series_allowed_when_not_nonnegative():
+    values = seasonal_values() - 1500  # the last year swings around zero
+    result = run_forecasts(
+        monthly_history(values), ForecastSpec("MS", 6), nonnegative=False
+    )
+
+    assert np.isfinite(result.forecasts["forecast"]).all()
+    assert result.forecasts["lo95"].min() < 0
+
+
+def test_each_series_gets_one_accuracy_row():
+    history = pd.concat(
+        [
+            monthly_history(seasonal_values(seed=1), series_id="a"),
+            monthly_history(seasonal_values(seed=2), series_id="b"),
+        ]
+    )
+    result = run_forecasts(history, ForecastSpec("MS", 6, backtest_origins=2))
+
+    accuracy = result.accuracy.set_index("series_id")
+    assert list(accuracy.index) == ["a", "b"]
+    assert (accuracy["origins"] == 2).all()
+    assert accuracy["mase"].notna().all()
+    assert (accuracy["naive_smape"] > 0).all()
