@@ -1,0 +1,198 @@
+"""Forecast: where a KPI is heading, with its bands and how accurate it has been.
+
+The user picks a KPI, a scope (the business or one member) and a horizon; the page
+shows the stored SARIMAX forecast and its backtest next to a seasonal-naive baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from kpi import CATALOGUE, Selection
+from pipeline import FORECAST_KPIS, WEEKS_PER_MONTH, series_key
+from web.components import empty_state, page_frame
+from web.data import Current, current, read_view
+from web.figures import build_forecast_figure
+from web.forecasts import accuracy_for
+from web.formatting import format_value
+from web.state import HORIZONS, View, encode_view, parse_search, parse_view
+
+dash.register_page(
+    __name__, path="/forecast", name="Forecast", title="Forecast", order=1
+)
+
+DEFAULT_HORIZON = 12
+
+
+def layout(**query: str | list[str]) -> html.Div:
+    state = current()
+    view = read_view(state, query)
+    if state.cube is None or view is None:
+        return page_frame(state, None, empty_state("There is no snapshot to show yet."))
+
+    kpi = view.kpi if view.kpi in FORECAST_KPIS else "revenue"
+    grain = (
+        view.selection.grain if view.selection.grain in ("month", "week") else "month"
+    )
+    scope = _scope(view, state.cube.dimensions)
+    controls = _controls(state, kpi, scope, view.horizon or DEFAULT_HORIZON)
+    key = series_key(kpi, grain, *_split_scope(scope))
+    forecasts = state.frame("forecasts")
+    future = (
+        forecasts[forecasts["series_id"] == key].sort_values("date")
+        if forecasts is not None
+        else pd.DataFrame()
+    )
+    if future.empty:
+        return page_frame(
+            state,
+            view,
+            controls,
+            empty_state(
+                f"No forecast is stored for {CATALOGUE[kpi].label} at {grain} grain "
+                "in this scope; the next refresh makes one."
+            ),
+        )
+
+    steps = view.horizon or DEFAULT_HORIZON
+    if grain == "week":
+        steps = round(steps * WEEKS_PER_MONTH)
+    future = future.head(steps)
+    figure = build_forecast_figure(
+        _actuals(state, kpi, grain, scope),
+        future,
+        CATALOGUE[kpi].label,
+        CATALOGUE[kpi].unit,
+        now=state.cube.last_day,
+    )
+    return page_frame(
+        state,
+        view,
+        html.H2("Forecast", className="h4"),
+        controls,
+        dcc.Graph(id="chart-forecast", figure=figure, config={"displaylogo": False}),
+        _accuracy_table(accuracy_for(state, key)),
+    )
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("forecast-kpi", "value"),
+    Input("forecast-scope", "value"),
+    Input("forecast-horizon", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def choose_forecast(kpi: str, scope: str, horizon: int, search: str | None) -> Any:
+    if ctx.triggered_id is None:
+        return no_update
+    state = current()
+    if state.cube is None:
+        return no_update
+    params: dict[str, Any] = parse_search(search)
+    params.update(kpi=[kpi or ""], series=[scope or ""], horizon=[str(horizon or "")])
+    view = parse_view(
+        params,
+        dimensions=state.cube.dimensions,
+        first_day=state.cube.first_day,
+        last_day=state.cube.last_day,
+    )
+    return encode_view(view)
+
+
+def _controls(state: Current, kpi: str, scope: str, horizon: int) -> dbc.Row:
+    assert state.cube is not None
+    scopes = [{"label": "Whole business", "value": "all"}] + [
+        {"label": f"{dimension.title()}: {member}", "value": f"{dimension}={member}"}
+        for dimension, members in state.cube.dimensions.items()
+        for member in members
+    ]
+    return dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(
+                    id="forecast-kpi",
+                    clearable=False,
+                    value=kpi,
+                    options=[
+                        {"label": CATALOGUE[k].label, "value": k} for k in FORECAST_KPIS
+                    ],
+                ),
+                xs=12,
+                md=3,
+            ),
+            dbc.Col(
+                dcc.Dropdown(
+                    id="forecast-scope",
+                    clearable=False,
+                    value=scope,
+                    options=scopes,
+                ),
+                xs=12,
+                md=4,
+            ),
+            dbc.Col(
+                dbc.RadioItems(
+                    id="forecast-horizon",
+                    inline=True,
+                    value=horizon,
+                    options=[{"label": f"{h} months", "value": h} for h in HORIZONS],
+                ),
+                xs=12,
+                md="auto",
+            ),
+        ],
+        className="g-2 mb-2 align-items-center",
+    )
+
+
+def _scope(view: View, dimensions: Mapping[str, Sequence[str]]) -> str:
+    dimension, _, member = (view.series or "").partition("=")
+    return f"{dimension}={member}" if member in dimensions.get(dimension, ()) else "all"
+
+
+def _split_scope(scope: str) -> tuple[str | None, str]:
+    if scope == "all":
+        return None, ""
+    dimension, _, member = scope.partition("=")
+    return dimension, member
+
+
+def _actuals(state: Current, kpi: str, grain: str, scope: str) -> pd.DataFrame:
+    assert state.cube is not None
+    dimension, member = _split_scope(scope)
+    filters = {dimension: [member]} if dimension else {}
+    series = state.cube.series(Selection.build(filters=filters, grain=grain))
+    return pd.DataFrame({"date": series["period"], "actual": series[kpi]})
+
+
+def _accuracy_table(row: pd.Series | None) -> html.Div:
+    if row is None:
+        return empty_state("No backtest is stored for this series.")
+    cells = [
+        ("Model", str(row["model"])),
+        ("MASE (lower is better)", f"{row['mase']:.2f}"),
+        ("sMAPE", format_value(row["smape"] / 100, "ratio")),
+        ("Seasonal naive MASE", f"{row['naive_mase']:.2f}"),
+        ("Seasonal naive sMAPE", format_value(row["naive_smape"] / 100, "ratio")),
+        ("Actuals inside the 80% band", format_value(row["coverage80"], "ratio")),
+        ("Actuals inside the 95% band", format_value(row["coverage95"], "ratio")),
+    ]
+    return html.Div(
+        [
+            html.H3("Backtest accuracy", className="h6 mt-3"),
+            dbc.Table(
+                html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in cells]),
+                bordered=False,
+                size="sm",
+                className="w-auto",
+                id="forecast-accuracy",
+            ),
+        ]
+    )

@@ -1,0 +1,127 @@
+"""Keep the filter bar and the URL's query string the same view, both ways.
+
+The URL is the source of truth: the pages render from it, and the bar only writes
+it. Loading a link, reloading or the back button sets the bar from the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dash import Dash, Input, Output, ctx, no_update, page_registry
+
+from web.components import preset_ranges
+from web.data import current
+from web.state import encode_view, parse_search, parse_view
+
+_CONTROLS = ("start", "end", "grain")
+
+
+def register_callbacks(app: Dash, dimensions: Sequence[str]) -> None:
+    """Wire the filter bar of ``app`` to its URL."""
+    pickers = {name: f"filter-{name}" for name in dimensions}
+
+    @app.callback(
+        output={
+            "search": Output("url", "search"),
+            "start": Output("filter-dates", "start_date"),
+            "end": Output("filter-dates", "end_date"),
+            "min_day": Output("filter-dates", "min_date_allowed"),
+            "max_day": Output("filter-dates", "max_date_allowed"),
+            "grain": Output("filter-grain", "value"),
+            "presets": Output("filter-preset", "options"),
+            "preset": Output("filter-preset", "value"),
+            "options": {name: Output(i, "options") for name, i in pickers.items()},
+            "members": {name: Output(i, "value") for name, i in pickers.items()},
+        },
+        inputs={
+            "search": Input("url", "search"),
+            "preset": Input("filter-preset", "value"),
+            "start": Input("filter-dates", "start_date"),
+            "end": Input("filter-dates", "end_date"),
+            "grain": Input("filter-grain", "value"),
+            "members": {name: Input(i, "value") for name, i in pickers.items()},
+        },
+    )
+    def sync_filters(
+        search: str | None,
+        preset: str | None,
+        start: str | None,
+        end: str | None,
+        grain: str | None,
+        members: dict[str, list[str] | None],
+    ) -> dict[str, Any]:
+        return sync_view(ctx.triggered_id, search, preset, start, end, grain, members)
+
+    @app.callback(
+        [Output(f"nav-{_module_name(page)}", "href") for page in _nav_pages()],
+        Input("url", "search"),
+    )
+    def keep_view_in_links(search: str | None) -> list[str]:
+        return [page["relative_path"] + (search or "") for page in _nav_pages()]
+
+
+def sync_view(
+    trigger: str | None,
+    search: str | None,
+    preset: str | None,
+    start: str | None,
+    end: str | None,
+    grain: str | None,
+    members: dict[str, list[str] | None],
+) -> dict[str, Any]:
+    """Answer the filter bar's callback: URL to bar on load, bar to URL on change."""
+    state = current()
+    unchanged = {key: no_update for key in ("search", "start", "end", "grain")}
+    if state.cube is None:
+        return {
+            **unchanged,
+            "min_day": no_update,
+            "max_day": no_update,
+            "presets": [],
+            "preset": no_update,
+            "options": {name: [] for name in members},
+            "members": {name: no_update for name in members},
+        }
+
+    cube = state.cube
+    presets = preset_ranges(cube.first_day, cube.last_day)
+    params: dict[str, Any] = parse_search(search)
+    if trigger not in (None, "url"):
+        if trigger == "filter-preset" and preset in presets:
+            start, end = (day.isoformat() for day in presets[preset])
+        params.update(
+            start=[(start or "")[:10]], end=[(end or "")[:10]], grain=[grain or ""]
+        )
+        for name, chosen in members.items():
+            params[name] = list(chosen or [])
+    view = parse_view(
+        params,
+        dimensions=cube.dimensions,
+        first_day=cube.first_day,
+        last_day=cube.last_day,
+    )
+    sel = view.selection
+    from_url = trigger in (None, "url")
+    chosen_members = dict(sel.filters)
+    return {
+        "search": no_update if from_url else encode_view(view),
+        "start": sel.start.isoformat() if sel.start else None,
+        "end": sel.end.isoformat() if sel.end else None,
+        "min_day": cube.first_day.isoformat(),
+        "max_day": cube.last_day.isoformat(),
+        "grain": sel.grain,
+        "presets": [{"label": label, "value": label} for label in presets],
+        "preset": no_update if trigger == "filter-preset" else None,
+        "options": {name: list(cube.dimensions.get(name, ())) for name in members},
+        "members": {name: list(chosen_members.get(name, ())) for name in members},
+    }
+
+
+def _nav_pages() -> list[dict[str, Any]]:
+    return [page for page in page_registry.values() if page.get("nav", True)]
+
+
+def _module_name(page: dict[str, Any]) -> str:
+    return str(page["module"]).split(".")[-1]
