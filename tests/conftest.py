@@ -12,7 +12,7 @@ import pytest
 
 from config import Config
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["tests.servers"]
 
 CONFIG_VARS = [field.name.upper() for field in dataclasses.fields(Config)]
 

@@ -1,0 +1,144 @@
+"""The product as it is deployed: refreshed into memcached, served by gunicorn.
+
+Session fixtures, because a refresh of the sample (KPIs and every forecast) and a
+gunicorn start cost seconds; the tests only read from what they set up.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from config import PROJECT_ROOT
+from tests.servers import MemcachedProcess, free_port
+
+USERNAME, PASSWORD = "analyst", "a long test passphrase"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class ServedApp:
+    url: str
+    env: dict[str, str]
+    memcached: MemcachedProcess
+    refresh_seconds: float
+
+
+def procfile_command(process: str = "web") -> list[str]:
+    """The Procfile's command for ``process``, split as a shell would."""
+    for line in (PROJECT_ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            return shlex.split(command)
+    raise LookupError(f"the Procfile has no {process!r} process")
+
+
+def service_env(**values: str) -> dict[str, str]:
+    """The environment of a child process: this one's PATH and Python, plus values."""
+    keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    venv_bin = str(Path(sys.executable).parent)
+    keep["PATH"] = venv_bin + os.pathsep + keep.get("PATH", "")
+    return {**keep, **values}
+
+
+def run_refresh(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "scripts/refresh_cache.py", *args],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers, whatever the status
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def served_app() -> Iterator[ServedApp]:
+    """Refresh the sample into a real memcached, then serve it as the Procfile does."""
+    server = MemcachedProcess(free_port())
+    server.start()
+    port = free_port()
+    env = service_env(
+        APP_ENV="production",
+        MEMCACHE_SERVERS=server.address,
+        AUTH_USERS=f"{USERNAME}:{generate_password_hash(PASSWORD)}",
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+    )
+    started = time.perf_counter()
+    refresh = run_refresh(env)
+    refresh_seconds = time.perf_counter() - started
+    assert refresh.returncode == 0, refresh.stderr[-3000:]
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "gunicorn.log").open("w")
+    web = subprocess.Popen(
+        procfile_command(), cwd=PROJECT_ROOT, env=env, stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        yield ServedApp(f"http://127.0.0.1:{port}", env, server, refresh_seconds)
+    finally:
+        web.terminate()
+        web.wait(timeout=15)
+        log.close()
+        server.kill()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium, driven by Playwright (which never downloads one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served_app: ServedApp) -> Iterator[object]:
+    """A logged-in tab whose console errors fail the test."""
+    context = browser.new_context(
+        http_credentials={"username": USERNAME, "password": PASSWORD},
+        viewport={"width": 1280, "height": 900},
+    )
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    yield tab
+    context.close()
+    assert errors == []

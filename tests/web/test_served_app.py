@@ -1,0 +1,67 @@
+"""The deployed shape end to end: Procfile's gunicorn, memcached, a real browser."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.web.conftest import ARTIFACTS, ServedApp
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_healthz_reports_the_fresh_memcached_snapshot(served_app: ServedApp) -> None:
+    status, body = fetch(served_app.url + "/healthz")
+    report = json.loads(body)
+
+    assert status == 200
+    assert report["status"] == "ok"
+    assert report["cache"] == "memcached"
+    assert report["data_through"] == "2017-12-30"  # the sample's last order date
+    assert report["snapshot"]
+
+
+@pytest.mark.parametrize("path", ["/", "/forecast", "/_dash-layout"])
+def test_without_credentials_the_app_answers_401(served_app: ServedApp, path: str) -> None:
+    status, _ = fetch(served_app.url + path)
+
+    assert status == 401
+
+
+def test_overview_shows_the_2017_revenue_when_filtered_to_2017(
+    served_app: ServedApp, page
+) -> None:
+    page.goto(served_app.url + "/")
+    page.wait_for_selector("#card-revenue-value")
+    page.click("#filter-preset")
+    page.get_by_text("2017", exact=True).click()
+
+    # Reference figure of the sample (README of the data): revenue 2017 = 733,215.26.
+    page.wait_for_function(
+        "document.querySelector('#card-revenue-value').innerText === '$733,215.26'"
+    )
+    assert "start=2017-01-01" in page.url and "end=2017-12-31" in page.url
+    assert page.inner_text("#card-orders-value") == "1,687"
+    assert page.inner_text("#card-active_customers-value") == "693"
+    assert page.inner_text("#card-aov-value") == "$434.63"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overview-2017.png"), full_page=True)
+
+
+def test_forecast_page_draws_the_stored_forecast(served_app: ServedApp, page) -> None:
+    page.goto(served_app.url + "/forecast?kpi=orders&series=region%3DWest")
+    page.wait_for_selector("#chart-forecast .main-svg")
+
+    assert "Model" in page.inner_text("#forecast-accuracy")
+    page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
