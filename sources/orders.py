@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from config import Config
-from errors import DataError
+from errors import ConfigError, DataError
 from sources import validation
 from sources.readers import RawTable, read_source
 from sources.schema import order_columns, resolve_columns
@@ -54,6 +55,7 @@ def to_orders(
     timezone: str = "UTC",
 ) -> pd.DataFrame:
     """Map and check a raw table; the pure part of :func:`load_orders`."""
+    _check_timezone(timezone)
     frame = raw.frame
     if frame.empty:
         raise DataError(
@@ -100,6 +102,17 @@ def to_orders(
         labels,
     )
     return orders[order_columns(dimensions)]
+
+
+def _check_timezone(timezone: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            "BUSINESS_TIMEZONE",
+            f"{timezone!r} is not an IANA time zone; use a name such as "
+            "'America/New_York' or 'UTC'",
+        ) from exc
 
 
 def _profit(

@@ -115,7 +115,7 @@ def _read_sql(url: str, query: str | None) -> RawTable:
     try:
         with engine.connect() as connection:
             frame = pd.read_sql_query(sqlalchemy.text(query), connection)
-    except sqlalchemy.exc.SQLAlchemyError as exc:
+    except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:
         raise _query_error(url, exc) from exc
     finally:
         engine.dispose()

@@ -17,6 +17,8 @@ from errors import DataError
 logger = logging.getLogger(__name__)
 
 SHOWN_ROWS = 5
+# Tried in order; the first that reads every value wins (so 1/2/2017 is January 2).
+DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%Y %H:%M", "%d.%m.%Y")
 MISSING_DIMENSION = "(none)"
 
 # A timestamp that carries its own offset: "...T10:00:00Z", "... 10:00+02:00".
@@ -83,12 +85,7 @@ def parse_dates(
             f"give every date an offset, or none (then it is read as {timezone} time)",
         )
 
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=offset.all())
-    bad = parsed.isna().to_numpy()
-    if bad.any() and not offset.all():
-        inferred = pd.to_datetime(text, errors="coerce")
-        if inferred.isna().sum() < bad.sum():
-            parsed, bad = inferred, inferred.isna().to_numpy()
+    parsed, bad = _parse_first_fitting(text, utc=bool(offset.all()))
     if bad.any():
         first = text.iloc[int(np.flatnonzero(bad)[0])]
         raise fail(
@@ -102,6 +99,20 @@ def parse_dates(
     if offset.all():
         return _local_days(parsed, timezone)
     return parsed.astype("datetime64[ns]").dt.normalize()
+
+
+def _parse_first_fitting(text: pd.Series, *, utc: bool) -> tuple[pd.Series, np.ndarray]:
+    """Parse with the first format that reads every value, else the closest one."""
+    best: tuple[pd.Series, np.ndarray] | None = None
+    for date_format in DATE_FORMATS[:1] if utc else DATE_FORMATS:
+        parsed = pd.to_datetime(text, errors="coerce", format=date_format, utc=utc)
+        bad = parsed.isna().to_numpy()
+        if not bad.any():
+            return parsed, bad
+        if best is None or bad.sum() < best[1].sum():
+            best = (parsed, bad)
+    assert best is not None
+    return best
 
 
 def _local_days(stamps: pd.Series, timezone: str) -> pd.Series:
