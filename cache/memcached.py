@@ -6,12 +6,16 @@ Spreading keys, timeouts policy and the breaker are left to ``sharding.py``.
 from __future__ import annotations
 
 from pymemcache.client.base import PooledClient
-from pymemcache.exceptions import MemcacheUnexpectedCloseError
+from pymemcache.exceptions import (
+    MemcacheClientError,
+    MemcacheServerError,
+    MemcacheUnexpectedCloseError,
+)
 
 from cache.breaker import DEFAULT_COOLDOWN
 from cache.sharding import ShardedStore
 from config import Config
-from errors import ConfigError
+from errors import CacheWriteError, ConfigError
 
 DEFAULT_PORT = 11211
 
@@ -38,7 +42,16 @@ class PymemcacheShard:
         return self._client.get_many(keys)
 
     def set_many(self, items: dict[str, bytes], expire: int) -> list[str]:
-        return list(self._client.set_many(items, expire=expire, noreply=False))
+        try:
+            return list(self._client.set_many(items, expire=expire, noreply=False))
+        except MemcacheUnexpectedCloseError:
+            raise
+        except (MemcacheServerError, MemcacheClientError) as exc:
+            raise CacheWriteError(
+                f"memcached server {self.server!r} refused a write of "
+                f"{len(items)} items ({exc}); raise its item size limit "
+                "(memcached -I) or lower CACHE_ITEM_LIMIT to match it"
+            ) from exc
 
     def delete_many(self, keys: list[str]) -> None:
         self._client.delete_many(keys, noreply=False)

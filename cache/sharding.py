@@ -6,9 +6,10 @@ pymemcache, ``memcachier.py`` for python-binary-memcached).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from pymemcache.client.rendezvous import RendezvousHash
@@ -73,7 +74,8 @@ class ShardedStore:
     def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
         for server, group in self._group(keys).items():
-            found.update(self._call(server, "get_many", group))
+            with self._guard(server) as shard:
+                found.update(shard.get_many(group))
         return found
 
     def set(self, key: str, value: bytes, *, ttl: int) -> None:
@@ -83,9 +85,8 @@ class ShardedStore:
         expire = _expire_value(ttl)
         failed: list[str] = []
         for server, group in self._group(items).items():
-            failed += self._call(
-                server, "set_many", {k: items[k] for k in group}, expire
-            )
+            with self._guard(server) as shard:
+                failed += shard.set_many({key: items[key] for key in group}, expire)
 
         if failed:
             raise CacheWriteError(
@@ -96,7 +97,8 @@ class ShardedStore:
 
     def delete_many(self, keys: Iterable[str]) -> None:
         for server, group in self._group(list(keys)).items():
-            self._call(server, "delete_many", group)
+            with self._guard(server) as shard:
+                shard.delete_many(group)
 
     def prune_expired(self) -> int:
         # Memcached drops expired items by itself.
@@ -112,7 +114,9 @@ class ShardedStore:
             groups.setdefault(self._hasher.get_node(key), []).append(key)
         return groups
 
-    def _call(self, server: str, method: str, *args: object) -> _Result:
+    @contextlib.contextmanager
+    def _guard(self, server: str) -> Iterator[Shard]:
+        """Yield the server's shard unless its breaker is open; track the outcome."""
         shard, breaker = self._shards[server], self._breakers[server]
         if not breaker.allow():
             raise CacheUnavailable(
@@ -122,7 +126,7 @@ class ShardedStore:
 
         started = time.monotonic()
         try:
-            result = getattr(shard, method)(*args)
+            yield shard
         except shard.network_errors as exc:
             breaker.record_failure()
             logger.warning("%s server %s is unavailable: %s", self.name, server, exc)
@@ -136,16 +140,8 @@ class ShardedStore:
             logger.info("%s server %s answers again", self.name, server)
         breaker.record_success()
         logger.debug(
-            "%s %s on %s took %.4f s",
-            method,
-            self.name,
-            server,
-            time.monotonic() - started,
+            "%s call to %s took %.4f s", self.name, server, time.monotonic() - started
         )
-        return result
-
-
-_Result = dict[str, bytes] | list[str] | None
 
 
 def _unavailable(

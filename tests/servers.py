@@ -80,6 +80,36 @@ class MemcachedProcess:
                 self.process.wait()
         self._close_pipes()
 
+    def stats(self) -> dict[str, int]:
+        """The server's numeric counters (``curr_items``, ``cmd_get``, ...)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+            sock.sendall(b"stats\r\n")
+            reply = b""
+            while not reply.endswith(b"END\r\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+
+        counters = {}
+        for line in reply.decode("ascii").splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "STAT" and parts[2].isdigit():
+                counters[parts[1]] = int(parts[2])
+        return counters
+
+    def pause(self) -> None:
+        """Stop the process (SIGSTOP): its socket stays open but never answers."""
+        self._running().send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self._running().send_signal(signal.SIGCONT)
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self.process is None or self.process.poll() is not None:
+            raise RuntimeError(f"memcached on {self.address} is not running")
+        return self.process
+
     def restart(self) -> None:
         """Kill and start again on the same port; the new server is empty."""
         self.kill()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +13,7 @@ from cache.local import LocalStore
 from cache.memcached import open_memcached_store
 from cache.sharding import ShardedStore
 from config import Config
+from errors import CacheUnavailable
 from tests import servers
 from tests.servers import MemcachedProcess
 
@@ -52,8 +56,26 @@ def local_store(tmp_path) -> LocalStore:
 
 
 @pytest.fixture
-def memcached_store(memcached: MemcachedProcess) -> ShardedStore:
+def memcached_store(memcached: MemcachedProcess) -> Iterator[ShardedStore]:
     config = Config(memcache_servers=(memcached.address,), cache_timeout=1.0)
     store = open_memcached_store(config, cooldown=0.5)
     yield store
     store.close()
+
+
+def assert_fails_fast_then_skipped(
+    store: ShardedStore, key: str = "kpidash:v1:k"
+) -> None:
+    """The first read of a dead server fails within the timeout, the next at once."""
+    started = time.monotonic()
+    with pytest.raises(CacheUnavailable, match="did not answer"):
+        store.get(key)
+    first = time.monotonic() - started
+
+    started = time.monotonic()
+    with pytest.raises(CacheUnavailable, match="skipped"):
+        store.get(key)
+    second = time.monotonic() - started
+
+    assert first < 1.5
+    assert second < 0.01

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from cache.local import LocalStore
+from cache.memcached import open_memcached_store
+from cache.reader import SnapshotReader
 from cache.sharding import ShardedStore
 from cache.snapshot import (
     POINTER_KEY,
@@ -14,6 +22,8 @@ from cache.snapshot import (
     read_pointer,
     write_snapshot,
 )
+from cache.store import Store
+from config import Config
 from errors import CacheWriteError
 
 META = {"data_through": "2017-12-30", "refreshed_at": "2026-12-04T05:00:00+00:00"}
@@ -43,7 +53,7 @@ def test_memcached_snapshot_round_trips(memcached_store: ShardedStore, frames) -
 
     snapshot = load_snapshot(memcached_store, snapshot_id)
 
-    assert read_pointer(memcached_store).id == snapshot_id
+    assert _current_id(memcached_store) == snapshot_id
     _assert_same_frames(dict(snapshot.frames), frames)
 
 
@@ -56,7 +66,8 @@ def test_rerunning_keeps_the_previous_and_retires_the_one_before(
     third = write_snapshot(local_store, frames, META, ttl=3600)
 
     assert len({first, second, third}) == 3
-    assert read_pointer(local_store).previous == second
+    pointer = read_pointer(local_store)
+    assert pointer is not None and pointer.previous == second
     assert local_store.get(index_key(second)) is not None
     assert local_store.get(index_key(first)) is None
     # The first snapshot's files went: the folder holds two snapshots, not three.
@@ -70,3 +81,91 @@ def test_meta_that_is_not_json_fails_before_any_write(
         write_snapshot(local_store, frames, {"when": object()}, ttl=3600)
 
     assert local_store.get(POINTER_KEY) is None
+
+
+@pytest.mark.integration
+def test_a_write_the_server_refuses_leaves_the_previous_snapshot_current(
+    memcached_factory, frames
+) -> None:
+    # A real partial write: the config claims 2 MB items, the server takes 1 MB, so
+    # small pieces are stored and the big frame's chunks are refused.
+    server = memcached_factory("-I", "1m")
+    config = Config(memcache_servers=(server.address,), cache_item_limit=2_000_000)
+    store = open_memcached_store(config)
+    first = write_snapshot(store, frames, META, ttl=3600)
+    big = {**frames, "big": _incompressible_frame(200_000)}
+
+    with pytest.raises(CacheWriteError, match="refused a write"):
+        write_snapshot(store, big, META, ttl=3600)
+
+    assert _current_id(store) == first
+    assert sorted(load_snapshot(store, first).frames) == sorted(frames)
+    store.close()
+
+
+_KILLED_WRITER = """
+import sys, time
+import numpy as np, pandas as pd
+from cache.memcached import open_memcached_store
+from cache.snapshot import write_snapshot
+from config import Config
+
+class PausingStore:
+    # Delegates to the real store; after the first batch it reports and waits to
+    # be killed, so the kill lands between pieces.
+    def __init__(self, store):
+        self._store = store
+        self.name, self.item_limit = store.name, store.item_limit
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+    def set_many(self, items, *, ttl):
+        self._store.set_many(items, ttl=ttl)
+        print(next(iter(items)), flush=True)
+        time.sleep(60)
+
+rng = np.random.default_rng(1)
+frames = {f"f{i}": pd.DataFrame({"v": rng.random(700_000)}) for i in range(3)}
+store = open_memcached_store(Config(memcache_servers=(sys.argv[1],)))
+write_snapshot(PausingStore(store), frames, {"run": "killed"}, ttl=3600)
+"""
+
+
+@pytest.mark.integration
+def test_a_refresh_killed_half_way_leaves_the_previous_snapshot_current(
+    memcached_store: ShardedStore, memcached, frames
+) -> None:
+    first = write_snapshot(memcached_store, frames, META, ttl=3600)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, memcached.address],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert writer.stdout is not None
+    try:
+        first_piece = writer.stdout.readline().decode().strip()
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        writer.stdout.close()
+
+    reader = SnapshotReader(memcached_store)
+    read = reader.read()
+
+    # The killed run had stored pieces of its own snapshot, but never flipped.
+    assert first_piece.startswith("kpidash:v1:snapshot:")
+    assert memcached_store.get(first_piece) is not None
+    assert _current_id(memcached_store) == first
+    assert read.status == "fresh"
+    assert read.snapshot is not None
+    assert read.snapshot.id == first
+    assert read.snapshot.meta == META
+
+
+def _incompressible_frame(rows: int) -> pd.DataFrame:
+    return pd.DataFrame({"v": np.random.default_rng(5).random(rows)})
+
+
+def _current_id(store: Store) -> str:
+    pointer = read_pointer(store)
+    assert pointer is not None
+    return pointer.id
