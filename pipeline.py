@@ -135,6 +135,10 @@ def _histories(cube: KpiCube, grain: str, nonnegative: bool) -> Iterator[pd.Data
     for dimension, member in scopes:
         filters = {dimension: [member]} if dimension else {}
         series = cube.series(Selection.build(filters=filters, grain=grain))
+        # Only the last period may be unfinished; a first period that the data
+        # starts inside is incomplete history and is left out.
+        leading = series["partial"] & (series.index < series.index.max())
+        series = series[~leading]
         for kpi in kpis:
             yield pd.DataFrame(
                 {

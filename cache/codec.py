@@ -18,7 +18,13 @@ _FREQ_KEY = b"kpidash.index_freq"
 def encode_frame(frame: pd.DataFrame) -> bytes:
     """Serialise ``frame`` as one compressed Arrow IPC stream."""
     # One batch, even for no rows: an empty table would lose category lists.
-    batch = pa.RecordBatch.from_pandas(frame, preserve_index=None)
+    # Concatenated str columns arrive in chunks, which a single batch cannot hold.
+    table = pa.Table.from_pandas(frame, preserve_index=None).combine_chunks()
+    batches = table.to_batches()
+    if len(batches) == 1:
+        batch = batches[0]
+    else:
+        batch = pa.RecordBatch.from_pandas(frame, preserve_index=None)
     freq = getattr(frame.index, "freqstr", None)
     if freq:
         batch = batch.replace_schema_metadata(
