@@ -17,14 +17,7 @@ _FREQ_KEY = b"kpidash.index_freq"
 
 def encode_frame(frame: pd.DataFrame) -> bytes:
     """Serialise ``frame`` as one compressed Arrow IPC stream."""
-    # One batch, even for no rows: an empty table would lose category lists.
-    # Concatenated str columns arrive in chunks, which a single batch cannot hold.
-    table = pa.Table.from_pandas(frame, preserve_index=None).combine_chunks()
-    batches = table.to_batches()
-    if len(batches) == 1:
-        batch = batches[0]
-    else:
-        batch = pa.RecordBatch.from_pandas(frame, preserve_index=None)
+    batch = _one_batch(pa.Table.from_pandas(frame, preserve_index=None))
     freq = getattr(frame.index, "freqstr", None)
     if freq:
         batch = batch.replace_schema_metadata(
@@ -35,6 +28,17 @@ def encode_frame(frame: pd.DataFrame) -> bytes:
     with pa.ipc.new_stream(sink, batch.schema, options=_WRITE_OPTIONS) as writer:
         writer.write_batch(batch)
     return sink.getvalue().to_pybytes()
+
+
+def _one_batch(table: pa.Table) -> pa.RecordBatch:
+    # One batch, even for no rows (an empty table writes no batch and so loses its
+    # category lists), whatever the chunking of pandas' Arrow-backed str columns.
+    table = table.combine_chunks()
+    arrays = [
+        column.chunk(0) if column.num_chunks else pa.array([], column.type)
+        for column in table.columns
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=table.schema)
 
 
 def decode_frame(data: bytes) -> pd.DataFrame:

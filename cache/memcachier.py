@@ -64,7 +64,7 @@ class BinaryShard:
                 raise CacheUnavailable(
                     f"memcachier server {self.server!r} refused the SASL login; check "
                     "MEMCACHIER_USERNAME and MEMCACHIER_PASSWORD"
-                ) from None
+                ) from exc
             raise
 
         # The library reports a lost connection as a miss and drops the socket.

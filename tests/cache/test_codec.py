@@ -46,6 +46,14 @@ def test_round_trip_keeps_multiindex_and_empty_frames() -> None:
     pd.testing.assert_frame_equal(decode_frame(encode_frame(empty)), empty)
 
 
+def test_round_trip_of_concatenated_frames_with_chunked_text_columns() -> None:
+    lines = make_frames()["lines"]
+    # pandas keeps concatenated ``str`` columns as several Arrow chunks.
+    doubled = pd.concat([lines, lines], ignore_index=True)
+
+    pd.testing.assert_frame_equal(decode_frame(encode_frame(doubled)), doubled)
+
+
 def test_encoding_compresses_repetitive_frames() -> None:
     frame = pd.DataFrame({"region": ["West"] * 100_000, "n": [1] * 100_000})
     raw_size = pa.RecordBatch.from_pandas(frame, preserve_index=None).nbytes

@@ -175,3 +175,17 @@ def _timed_reads(reader: SnapshotReader) -> list[tuple[SnapshotRead, float]]:
 def _id(read: SnapshotRead) -> str:
     assert read.snapshot is not None
     return read.snapshot.id
+
+
+def test_an_expired_local_snapshot_reads_as_missing(
+    local_store: LocalStore, frames
+) -> None:
+    write_snapshot(local_store, frames, META, ttl=1)
+    reader = SnapshotReader(local_store)
+    assert reader.read().status == "fresh"
+
+    time.sleep(1.05)
+    read = reader.read()
+
+    assert read.status == "missing"
+    assert read.snapshot is None
