@@ -8,6 +8,7 @@ from __future__ import annotations
 from pymemcache.client.base import PooledClient
 from pymemcache.exceptions import (
     MemcacheClientError,
+    MemcacheError,
     MemcacheServerError,
     MemcacheUnexpectedCloseError,
 )
@@ -27,6 +28,7 @@ class PymemcacheShard:
         OSError,
         MemcacheUnexpectedCloseError,
     )
+    protocol_errors: tuple[type[BaseException], ...] = (MemcacheError,)
 
     def __init__(self, server: str, *, timeout: float) -> None:
         self.server = server

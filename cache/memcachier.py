@@ -27,6 +27,7 @@ class BinaryShard:
     """One SASL server; the library's silent disconnects are turned into errors."""
 
     network_errors: tuple[type[BaseException], ...] = (OSError, CacheUnavailable)
+    protocol_errors: tuple[type[BaseException], ...] = (MemcachedException,)
 
     def __init__(self, server: str, *, username: str, password: str, timeout: float):
         self.server = server

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cache.snapshot import Snapshot, load_snapshot, read_pointer
 from cache.store import Store
-from errors import CacheCorrupt, CacheUnavailable
+from errors import CacheCorrupt, CacheError
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +62,12 @@ class SnapshotReader:
         """Return the current snapshot; costs one small read when nothing changed."""
         try:
             pointer = read_pointer(self.store)
-        except CacheUnavailable as exc:
-            logger.debug("pointer read failed: %s", exc)
-            return self._fallback("The cache is unavailable")
         except CacheCorrupt as exc:
             logger.debug("pointer read failed: %s", exc)
             return self._fallback("The cache holds a damaged snapshot pointer")
+        except CacheError as exc:
+            logger.debug("pointer read failed: %s", exc)
+            return self._fallback("The cache is unavailable")
 
         if pointer is None:
             self._latest = None
@@ -90,7 +90,7 @@ class SnapshotReader:
             started = self._clock()
             try:
                 snapshot = load_snapshot(self.store, snapshot_id)
-            except (CacheUnavailable, CacheCorrupt) as exc:
+            except CacheError as exc:
                 logger.warning("cannot load snapshot %s: %s", snapshot_id, exc)
                 self._failed = (snapshot_id, self._clock())
                 return self._fallback(f"Snapshot {snapshot_id} could not be read")

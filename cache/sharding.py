@@ -25,10 +25,15 @@ _NAMED_FAILURES = 3
 
 
 class Shard(Protocol):
-    """One server behind a client library; raises ``network_errors`` if unreachable."""
+    """One server behind a client library.
+
+    It raises one of ``network_errors`` when the server cannot be reached and one
+    of ``protocol_errors`` when the server answers with an error.
+    """
 
     server: str
     network_errors: tuple[type[BaseException], ...]
+    protocol_errors: tuple[type[BaseException], ...]
 
     def get_many(self, keys: list[str]) -> dict[str, bytes]: ...
 
@@ -131,8 +136,14 @@ class ShardedStore:
             breaker.record_failure()
             logger.warning("%s server %s is unavailable: %s", self.name, server, exc)
             raise _unavailable(self.name, server, self.timeout, exc) from exc
+        except shard.protocol_errors as exc:
+            # The server answered, so it is alive; the caller still gets no data.
+            breaker.record_success()
+            raise CacheUnavailable(
+                f"{self.name} server {server!r} answered with an error "
+                f"({type(exc).__name__}: {exc}); check its log and version"
+            ) from exc
         except BaseException:
-            # The server answered (with an error), so it is alive.
             breaker.record_success()
             raise
 

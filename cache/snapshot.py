@@ -134,8 +134,14 @@ def load_snapshot(store: Store, snapshot_id: str) -> Snapshot:
             f"snapshot {snapshot_id!r} has no readable index in the cache"
         )
 
-    index = json.loads(index_raw)
-    keys: dict[str, str] = index["frames"]
+    try:
+        index = json.loads(index_raw)
+        keys: dict[str, str] = dict(index["frames"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CacheCorrupt(
+            f"snapshot {snapshot_id!r} has an unreadable index ({exc}); "
+            "run the refresh again"
+        ) from exc
     found = read_blobs(store, list(keys.values()))
     missing = [name for name, key in keys.items() if key not in found]
     if missing:

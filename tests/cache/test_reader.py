@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import gc
+import socketserver
+import threading
 import time
 import weakref
+from collections.abc import Iterator
 
 import pytest
 
 from cache.local import LocalStore
+from cache.memcached import open_memcached_store
 from cache.reader import SnapshotRead, SnapshotReader
 from cache.sharding import ShardedStore
 from cache.snapshot import frame_key, write_snapshot
+from config import Config
+from errors import CacheUnavailable
 from tests.servers import MemcachedProcess
 
 META = {"data_through": "2017-12-30", "refreshed_at": "2026-12-04T05:00:00+00:00"}
@@ -189,3 +195,34 @@ def test_an_expired_local_snapshot_reads_as_missing(
 
     assert read.status == "missing"
     assert read.snapshot is None
+
+
+@pytest.fixture
+def erring_server() -> Iterator[str]:
+    """A loopback server that answers every command with a memcached SERVER_ERROR."""
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            while self.rfile.readline():
+                self.wfile.write(b"SERVER_ERROR out of memory storing object\r\n")
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_server_answering_errors_gives_a_notice_not_an_exception(
+    erring_server: str,
+) -> None:
+    store = open_memcached_store(Config(memcache_servers=(erring_server,)))
+
+    read = SnapshotReader(store).read()
+
+    assert read.status == "cache_unavailable"
+    assert read.snapshot is None
+    with pytest.raises(CacheUnavailable, match="answered with an error"):
+        store.get("kpidash:v1:current")
+    store.close()

@@ -106,6 +106,7 @@ def test_a_write_the_server_refuses_leaves_the_previous_snapshot_current(
 _KILLED_WRITER = """
 import sys, time
 import numpy as np, pandas as pd
+from cache.local import LocalStore
 from cache.memcached import open_memcached_store
 from cache.snapshot import write_snapshot
 from config import Config
@@ -123,42 +124,57 @@ class PausingStore:
         print(next(iter(items)), flush=True)
         time.sleep(60)
 
+kind, where = sys.argv[1:3]
+if kind == "local":
+    store = LocalStore(where)
+else:
+    store = open_memcached_store(Config(memcache_servers=(where,)))
 rng = np.random.default_rng(1)
 frames = {f"f{i}": pd.DataFrame({"v": rng.random(700_000)}) for i in range(3)}
-store = open_memcached_store(Config(memcache_servers=(sys.argv[1],)))
 write_snapshot(PausingStore(store), frames, {"run": "killed"}, ttl=3600)
 """
 
 
-@pytest.mark.integration
+@pytest.mark.parametrize(
+    "kind", ["local", pytest.param("memcached", marks=pytest.mark.integration)]
+)
 def test_a_refresh_killed_half_way_leaves_the_previous_snapshot_current(
-    memcached_store: ShardedStore, memcached, frames
+    kind: str, request: pytest.FixtureRequest, frames
 ) -> None:
-    first = write_snapshot(memcached_store, frames, META, ttl=3600)
+    store: Store = request.getfixturevalue(f"{kind}_store")
+    where = (
+        str(store.folder)
+        if isinstance(store, LocalStore)
+        else request.getfixturevalue("memcached").address
+    )
+    first = write_snapshot(store, frames, META, ttl=3600)
+
+    first_piece = _run_until_first_batch_then_kill(kind, where)
+    read = SnapshotReader(store).read()
+
+    # The killed run had stored pieces of its own snapshot, but never flipped.
+    assert first_piece.startswith("kpidash:v1:snapshot:")
+    assert store.get(first_piece) is not None
+    assert _current_id(store) == first
+    assert read.status == "fresh"
+    assert read.snapshot is not None
+    assert read.snapshot.id == first
+    assert read.snapshot.meta == META
+
+
+def _run_until_first_batch_then_kill(kind: str, where: str) -> str:
     writer = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_WRITER, memcached.address],
+        [sys.executable, "-c", _KILLED_WRITER, kind, where],
         stdout=subprocess.PIPE,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert writer.stdout is not None
     try:
-        first_piece = writer.stdout.readline().decode().strip()
+        return writer.stdout.readline().decode().strip()
     finally:
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         writer.stdout.close()
-
-    reader = SnapshotReader(memcached_store)
-    read = reader.read()
-
-    # The killed run had stored pieces of its own snapshot, but never flipped.
-    assert first_piece.startswith("kpidash:v1:snapshot:")
-    assert memcached_store.get(first_piece) is not None
-    assert _current_id(memcached_store) == first
-    assert read.status == "fresh"
-    assert read.snapshot is not None
-    assert read.snapshot.id == first
-    assert read.snapshot.meta == META
 
 
 def _incompressible_frame(rows: int) -> pd.DataFrame:
