@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from cache.blob import blob_item_keys, pack_blob, read_blobs
 from cache.codec import decode_frame, encode_frame
@@ -95,16 +96,7 @@ def write_snapshot(
     previous = read_pointer_or_none(store)
     snapshot_id = new_snapshot_id()
 
-    payloads = {
-        frame_key(snapshot_id, name): encode_frame(f) for name, f in frames.items()
-    }
-    index = {
-        "id": snapshot_id,
-        "meta": meta_json,
-        "frames": _frame_keys(snapshot_id, frames),
-    }
-    payloads[index_key(snapshot_id)] = json.dumps(index).encode("utf-8")
-
+    payloads = _encode_pieces(snapshot_id, frames, meta_json)
     items: dict[str, bytes] = {}
     for key, payload in payloads.items():
         items.update(pack_blob(key, payload, store.item_limit))
@@ -173,8 +165,24 @@ def _meta_json(meta: Mapping[str, Any]) -> dict[str, Any]:
         ) from exc
 
 
-def _frame_keys(snapshot_id: str, frames: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    return {name: frame_key(snapshot_id, name) for name in frames}
+def _encode_pieces(
+    snapshot_id: str, frames: Mapping[str, pd.DataFrame], meta: dict[str, Any]
+) -> dict[str, bytes]:
+    """The bytes of every frame and of the index, by the key each goes under."""
+    payloads = {}
+    for name, frame in frames.items():
+        try:
+            payloads[frame_key(snapshot_id, name)] = encode_frame(frame)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise CacheWriteError(
+                f"frame {name!r} cannot be stored as Arrow ({exc}); give each of "
+                "its columns a single type"
+            ) from exc
+
+    keys = {name: frame_key(snapshot_id, name) for name in frames}
+    index = {"id": snapshot_id, "meta": meta, "frames": keys}
+    payloads[index_key(snapshot_id)] = json.dumps(index).encode("utf-8")
+    return payloads
 
 
 def _write_batches(store: Store, items: Mapping[str, bytes], ttl: int) -> None:

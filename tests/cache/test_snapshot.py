@@ -185,3 +185,30 @@ def _current_id(store: Store) -> str:
     pointer = read_pointer(store)
     assert pointer is not None
     return pointer.id
+
+
+def test_a_frame_arrow_cannot_hold_fails_with_its_name(local_store: LocalStore) -> None:
+    mixed = pd.DataFrame({"v": pd.Series([1, "two", 3.0], dtype=object)})
+
+    with pytest.raises(CacheWriteError, match="frame 'mixed' cannot be stored"):
+        write_snapshot(local_store, {"mixed": mixed}, META, ttl=3600)
+
+    assert local_store.get(POINTER_KEY) is None
+
+
+@pytest.mark.integration
+def test_pieces_evicted_during_the_write_fail_the_verification(
+    memcached_factory, frames
+) -> None:
+    # 8 MB of memory cannot hold a 16 MB snapshot: memcached confirms every write
+    # and silently evicts the oldest chunks to make room.
+    server = memcached_factory("-m", "8")
+    store = open_memcached_store(Config(memcache_servers=(server.address,)))
+    first = write_snapshot(store, frames, META, ttl=3600)
+    big = {f"f{i}": _incompressible_frame(500_000) for i in range(4)}
+
+    with pytest.raises(CacheWriteError, match="did not read back as written"):
+        write_snapshot(store, big, META, ttl=3600)
+
+    assert _current_id(store) == first
+    store.close()
