@@ -14,13 +14,7 @@ from cache.memcached import open_memcached_store
 from cache.sharding import ShardedStore
 from config import Config
 from errors import CacheUnavailable
-from tests import servers
 from tests.servers import MemcachedProcess
-
-# Until tests/conftest.py lists "tests.servers" in pytest_plugins.
-memcached_factory = servers.memcached_factory
-memcached = servers.memcached
-sasl_memcached = servers.sasl_memcached
 
 
 def make_frames(rows: int = 200, seed: int = 7) -> dict[str, pd.DataFrame]:
