@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 # What an engine counts for a span of days (and, for churn, the span before it).
 BASE_MEASURES = (
@@ -163,36 +164,62 @@ PERIOD_KPIS = tuple(s.name for s in _SPECS if s.per_period)
 ADDITIVE_KPIS = tuple(s.name for s in _SPECS if s.additive)
 
 
-def divide(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+def divide(numerator: ArrayLike, denominator: ArrayLike) -> np.ndarray:
     """``numerator / denominator`` with a zero or missing base giving NaN."""
-    base = denominator.astype("float64").where(denominator != 0)
-    return numerator.astype("float64") / base
+    top = np.asarray(numerator, dtype="float64")
+    base = np.asarray(denominator, dtype="float64")
+    out = np.full(np.broadcast(top, base).shape, np.nan)
+    np.divide(top, base, out=out, where=base != 0)
+    return out
 
 
-def relative_change(current: pd.Series, base: pd.Series) -> pd.Series:
+def relative_change(current: ArrayLike, base: ArrayLike) -> np.ndarray:
     """``(current - base) / |base|``; a zero or missing base gives NaN, never inf."""
-    return divide(current - base, base.abs())
+    now = np.asarray(current, dtype="float64")
+    then = np.asarray(base, dtype="float64")
+    return divide(now - then, np.abs(then))
 
 
 def derive_kpis(
-    base: pd.DataFrame, *, has_profit: bool = True, has_quantity: bool = True
+    base: pd.DataFrame | Mapping[str, np.ndarray],
+    *,
+    has_profit: bool = True,
+    has_quantity: bool = True,
 ) -> pd.DataFrame:
-    """The per-period KPIs of the catalogue from rows of base measures."""
-    out = pd.DataFrame(index=base.index)
-    out["revenue"] = base["revenue"].astype("float64")
-    out["orders"] = base["orders"].astype("float64")
-    out["items"] = base["items"].astype("float64") if has_quantity else np.nan
-    out["aov"] = divide(base["revenue"], base["orders"])
-    out["profit"] = base["profit"].astype("float64") if has_profit else np.nan
-    out["margin"] = divide(out["profit"], base["costed_revenue"])
-    active = base["active_customers"].astype("float64")
-    out["active_customers"] = active
-    out["new_customers"] = base["new_customers"].astype("float64")
-    out["returning_customers"] = active - out["new_customers"]
-    out["returning_rate"] = divide(out["returning_customers"], active)
-    out["revenue_per_customer"] = divide(base["revenue"], active)
-    out["churn"] = divide(base["lost_customers"], base["prior_customers"])
-    return out[list(PERIOD_KPIS)]
+    """The per-period KPIs of the catalogue from rows of base measures.
+
+    ``base`` is a frame, or a mapping of equally long arrays, with the columns
+    :data:`BASE_MEASURES`; the result keeps a frame's index.
+    """
+    m = {name: np.asarray(base[name], dtype="float64") for name in BASE_MEASURES}
+    kpis = kpi_arrays(m, has_profit=has_profit, has_quantity=has_quantity)
+    index = base.index if isinstance(base, pd.DataFrame) else None
+    return pd.DataFrame(kpis, index=index)
+
+
+def kpi_arrays(
+    m: Mapping[str, np.ndarray], *, has_profit: bool, has_quantity: bool
+) -> dict[str, np.ndarray]:
+    """:func:`derive_kpis` on arrays, keyed in catalogue order."""
+    missing = np.full(len(m["revenue"]), np.nan)
+    profit = m["profit"] if has_profit else missing
+    active = m["active_customers"]
+    returning = active - m["new_customers"]
+    kpis = {
+        "revenue": m["revenue"],
+        "orders": m["orders"],
+        "items": m["items"] if has_quantity else missing,
+        "aov": divide(m["revenue"], m["orders"]),
+        "profit": profit,
+        "margin": divide(profit, m["costed_revenue"]),
+        "active_customers": active,
+        "new_customers": m["new_customers"],
+        "returning_customers": returning,
+        "returning_rate": divide(returning, active),
+        "revenue_per_customer": divide(m["revenue"], active),
+        "churn": divide(m["lost_customers"], m["prior_customers"]),
+    }
+    return {name: kpis[name] for name in PERIOD_KPIS}
 
 
 def compound_growth(first: float, last: float, steps: int) -> float:

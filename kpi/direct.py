@@ -14,7 +14,7 @@ import pandas as pd
 
 from kpi import calendar as cal
 from kpi.catalogue import BASE_MEASURES
-from kpi.report import Report, SpanPair
+from kpi.report import Measures, PeriodTable, Report, SpanPair
 from kpi.selection import Filters
 
 
@@ -28,6 +28,8 @@ class OrderLines(Report):
         dimensions: Sequence[str],
         as_of: dt.date | None = None,
     ) -> None:
+        if as_of is not None:
+            orders = orders[orders["order_date"] <= pd.Timestamp(as_of)]
         lines = orders.sort_values("order_date", kind="stable").reset_index(drop=True)
         self._day = _days(lines["order_date"])
         self._order = pd.factorize(lines["order_id"])[0]
@@ -56,12 +58,10 @@ class OrderLines(Report):
             keep &= np.isin(self._values[dimension], list(values))
         return keep
 
-    def span_measures(
-        self, spans: Sequence[SpanPair], filters: Filters
-    ) -> pd.DataFrame:
+    def span_measures(self, spans: Sequence[SpanPair], filters: Filters) -> Measures:
         keep = self.matching(filters)
         rows = [self._measure(span, prior, keep) for span, prior in spans]
-        return pd.DataFrame(rows, columns=list(BASE_MEASURES), dtype="float64")
+        return np.array(rows, dtype="float64").reshape(len(spans), len(BASE_MEASURES))
 
     def _lines(self, span: cal.Span, keep: np.ndarray) -> np.ndarray:
         start, stop = np.searchsorted(self._day, [span[0], span[1] + 1])
@@ -88,7 +88,7 @@ class OrderLines(Report):
             len(np.setdiff1d(before, customers, assume_unique=True)),
         ]
 
-    def period_measures(self, grain: str, filters: Filters) -> pd.DataFrame:
+    def period_measures(self, grain: str, filters: Filters) -> PeriodTable:
         keep = self.matching(filters)
         period = cal.period_starts(self._day, grain)[keep]
         customer = self._customer[keep]
@@ -127,7 +127,7 @@ class OrderLines(Report):
             starts, fill_value=0
         )
         table = table.fillna(0.0)
-        return table[list(BASE_MEASURES)].astype("float64")
+        return starts.to_numpy(), table[list(BASE_MEASURES)].to_numpy(dtype="float64")
 
     def cohort_counts(
         self, filters: Filters, months: cal.Span, through: int

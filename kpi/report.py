@@ -22,16 +22,19 @@ from kpi.catalogue import (
     CATALOGUE,
     PERIOD_KPIS,
     compound_growth,
-    derive_kpis,
     divide,
+    kpi_arrays,
     relative_change,
 )
 from kpi.selection import Filters, Selection
 
 SpanPair = tuple[Span, Span]  # a span and the span before it (churn's base)
+# Engines hand base measures around as arrays: one row per span or period, one
+# column per name in BASE_MEASURES.
+Measures = np.ndarray
+PeriodTable = tuple[np.ndarray, Measures]  # period start days, their measures
 
-SUMMARY_COLUMNS = ["value", "previous", "change", "year_ago", "yoy"]
-BREAKDOWN_COLUMNS = ["revenue", "profit", "margin", "orders", "active_customers"]
+BREAKDOWN_KPIS = ["revenue", "profit", "margin", "orders", "active_customers"]
 
 
 class Report(abc.ABC):
@@ -45,10 +48,8 @@ class Report(abc.ABC):
     has_quantity: bool
 
     @abc.abstractmethod
-    def span_measures(
-        self, spans: Sequence[SpanPair], filters: Filters
-    ) -> pd.DataFrame:
-        """Base measures (columns :data:`BASE_MEASURES`), one row per span pair."""
+    def span_measures(self, spans: Sequence[SpanPair], filters: Filters) -> Measures:
+        """Base measures of each span; churn counts use the pair's prior span."""
 
     @abc.abstractmethod
     def cohort_counts(
@@ -60,11 +61,11 @@ class Report(abc.ABC):
         for cohorts starting within ``months``, counting orders up to ``through``.
         """
 
-    def period_measures(self, grain: str, filters: Filters) -> pd.DataFrame:
+    def period_measures(self, grain: str, filters: Filters) -> PeriodTable:
         """Base measures of every whole period from the first day to ``as_of``.
 
-        Indexed by period start (a day number); the prior span is the whole
-        previous period. Engines override this with something faster.
+        The prior span of each is the whole previous period. Engines override
+        this with something faster than one span per period.
         """
         first, last = cal.to_day(self.first_day), cal.to_day(self.as_of)
         starts = cal.periods(first, last, grain)
@@ -72,30 +73,34 @@ class Report(abc.ABC):
             (cal.period_span(int(s), grain), cal.period_span(int(p), grain))
             for s, p in zip(starts, cal.next_starts(starts, grain, -1), strict=True)
         ]
-        return self.span_measures(spans, filters).set_axis(starts)
+        return starts, self.span_measures(spans, filters)
+
+    def monthly_revenue(self, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+        """Month starts and revenue of every month from the first day to ``as_of``."""
+        starts, values = self.period_measures("month", filters)
+        return starts, values[:, BASE_MEASURES.index("revenue")]
 
     # The answers -----------------------------------------------------------------
 
     def summary(self, sel: Selection) -> pd.DataFrame:
         """One row per KPI: value, previous, change, year_ago, yoy."""
         ranges = self.comparison_ranges(sel)
-        base = self.span_measures(list(ranges.values()), sel.filters)
-        kpis = self._derive(base).set_axis(list(ranges))
-        monthly = self.period_measures("month", sel.filters)["revenue"]
-        cmgr = [_cmgr(monthly, span) for span, _ in ranges.values()]
-        table = kpis.assign(cmgr=cmgr).T
-        table = table.loc[list(CATALOGUE)]
+        kpis = self._derive(self.span_measures(list(ranges.values()), sel.filters))
+        monthly = self.monthly_revenue(sel.filters)
+        cmgr = [_cmgr(*monthly, span) for span, _ in ranges.values()]
+        # Rows: the KPIs; columns: the current, previous and year-ago ranges.
+        table = np.vstack([*kpis.values(), cmgr])
         out = pd.DataFrame(
             {
-                "value": table["current"],
-                "previous": table["previous"],
-                "change": relative_change(table["current"], table["previous"]),
-                "year_ago": table["year_ago"],
-                "yoy": relative_change(table["current"], table["year_ago"]),
-            }
+                "value": table[:, 0],
+                "previous": table[:, 1],
+                "change": relative_change(table[:, 0], table[:, 1]),
+                "year_ago": table[:, 2],
+                "yoy": relative_change(table[:, 0], table[:, 2]),
+            },
+            index=pd.Index([*PERIOD_KPIS, "cmgr"], name="kpi"),
         )
-        out.index.name = "kpi"
-        return out.astype("float64")
+        return out.loc[list(CATALOGUE)]
 
     def comparison_ranges(self, sel: Selection) -> dict[str, SpanPair]:
         """The current, previous and year-ago spans of ``sel``, each with its prior.
@@ -129,52 +134,47 @@ class Report(abc.ABC):
         covered_last = np.minimum(ends, last)
         partial = (covered_first != starts) | (covered_last != ends)
         table = self.period_measures(grain, sel.filters)
-        previous_starts = cal.next_starts(starts, grain, -1)
         year_starts = (
             cal.next_starts(starts, "month", -12) if grain == "month" else starts - 364
         )
         current = _rows(table, starts)
-        pop_base = _rows(table, previous_starts)
+        pop_base = _rows(table, cal.next_starts(starts, grain, -1))
         yoy_base = _rows(table, year_starts)
 
         if partial.any():
+            # Partial periods and their bases are the same days of other periods.
             where = np.flatnonzero(partial)
             spans = [(int(covered_first[i]), int(covered_last[i])) for i in where]
-            current.iloc[where] = self._partial(spans, grain, 0, sel.filters)
-            pop_base.iloc[where] = self._partial(spans, grain, -1, sel.filters)
-            yoy_base.iloc[where] = self._partial(spans, grain, "year", sel.filters)
+            current[where] = self._partial(spans, grain, 0, sel.filters)
+            pop_base[where] = self._partial(spans, grain, -1, sel.filters)
+            yoy_base[where] = self._partial(spans, grain, "year", sel.filters)
 
         kpis = self._derive(current)
-        out = pd.DataFrame({"period": cal.to_timestamps(starts), "partial": partial})
-        out = pd.concat([out, kpis.reset_index(drop=True)], axis=1)
-        growth = {}
-        for base, suffix in (
-            (self._derive(pop_base), "pop"),
-            (self._derive(yoy_base), "yoy"),
-        ):
+        columns: dict[str, np.ndarray] = {
+            "period": cal.to_timestamps(starts),
+            "partial": partial,
+        }
+        columns.update(kpis)
+        for base, suffix in ((pop_base, "pop"), (yoy_base, "yoy")):
+            earlier = self._derive(base)
             for kpi in PERIOD_KPIS:
-                growth[f"{kpi}_{suffix}"] = relative_change(
-                    kpis[kpi], base[kpi]
-                ).to_numpy()
-        return pd.concat([out, pd.DataFrame(growth)], axis=1)
+                columns[f"{kpi}_{suffix}"] = relative_change(columns[kpi], earlier[kpi])
+        return pd.DataFrame(columns)
 
     def breakdown(self, sel: Selection, dimension: str) -> pd.DataFrame:
         """One row per value of ``dimension`` allowed by the selection."""
         values = self._allowed_values(sel, dimension)
-        current, _ = self.comparison_ranges(sel)["current"]
-        rows = [
-            self.span_measures(
-                [(current, current)], sel.with_filter(dimension, [v]).filters
-            )
-            for v in values
-        ]
-        base = _stack(rows, values)
+        current = self.comparison_ranges(sel)["current"]
+        base = np.zeros((len(values), len(BASE_MEASURES)))
+        for i, value in enumerate(values):
+            narrowed = sel.with_filter(dimension, [value]).filters
+            base[i] = self.span_measures([current], narrowed)[0]
         kpis = self._derive(base)
-        out = kpis[["revenue", "profit", "margin", "orders", "active_customers"]].copy()
-        out["share"] = divide(
-            out["revenue"], pd.Series(out["revenue"].sum(), out.index)
+        out = pd.DataFrame(
+            {name: kpis[name] for name in BREAKDOWN_KPIS},
+            index=pd.Index(values, name=dimension, dtype="str"),
         )
-        out.index.name = dimension
+        out["share"] = divide(out["revenue"], out["revenue"].sum())
         return out
 
     def contributions(self, sel: Selection, kpi: str, dimension: str) -> pd.DataFrame:
@@ -186,24 +186,23 @@ class Report(abc.ABC):
         values = self._allowed_values(sel, dimension)
         ranges = self.comparison_ranges(sel)
         pair = [ranges["current"], ranges["previous"]]
-        rows = [
-            self._derive(
-                self.span_measures(pair, sel.with_filter(dimension, [v]).filters)
-            )[kpi].to_numpy()
-            for v in values
-        ]
-        matrix = np.array(rows, dtype="float64").reshape(len(values), 2)
+        parts = np.zeros((len(values), 2))
+        for i, value in enumerate(values):
+            narrowed = sel.with_filter(dimension, [value]).filters
+            parts[i] = self._derive(self.span_measures(pair, narrowed))[kpi]
+        total = self._derive(self.span_measures(pair, sel.filters))[kpi]
+
+        change = parts[:, 0] - parts[:, 1]
         out = pd.DataFrame(
-            {"previous": matrix[:, 1], "current": matrix[:, 0]},
+            {
+                "previous": parts[:, 1],
+                "current": parts[:, 0],
+                "change": change,
+                "share_of_change": divide(change, total[0] - total[1]),
+            },
             index=pd.Index(values, name=dimension, dtype="str"),
         )
-        out["change"] = out["current"] - out["previous"]
-        total = self._derive(self.span_measures(pair, sel.filters))[kpi]
-        out["share_of_change"] = divide(
-            out["change"], pd.Series(total.iloc[0] - total.iloc[1], out.index)
-        )
-        order = np.argsort(-out["change"].abs().to_numpy(), kind="stable")
-        return out.iloc[order]
+        return out.iloc[np.argsort(-np.abs(change), kind="stable")]
 
     def cohorts(self, sel: Selection) -> pd.DataFrame:
         """Monthly cohort retention, long format, one row per cohort and month.
@@ -214,18 +213,16 @@ class Report(abc.ABC):
         filters) and ``share`` (customers / cohort_size).
         """
         first, last = self._bounds(sel)
-        columns = ["cohort", "months_since", "customers", "cohort_size", "share"]
         if last < first:
-            return pd.DataFrame({c: [] for c in columns}).astype(
-                {"cohort": "datetime64[ns]", "months_since": "int64"}
-            )
+            return _empty_cohorts()
         months = (cal.period_start(first, "month"), cal.period_start(last, "month"))
         counts = self.cohort_counts(sel.filters, months, last)
         starts = cal.periods(months[0], months[1], "month")
-        index = {int(s): i for i, s in enumerate(starts)}
+        cohort = np.searchsorted(starts, counts["cohort"].to_numpy())
+        month = np.searchsorted(starts, counts["month"].to_numpy())
         grid = np.zeros((len(starts), len(starts)), dtype="int64")
-        for cohort, month, customers in counts.itertuples(index=False):
-            grid[index[int(cohort)], index[int(month)] - index[int(cohort)]] = customers
+        grid[cohort, month - cohort] = counts["customers"].to_numpy()
+
         cohort_i, month_i = np.triu_indices(len(starts))
         since = month_i - cohort_i
         size = grid[cohort_i, 0]
@@ -236,7 +233,7 @@ class Report(abc.ABC):
                 "months_since": since.astype("int64"),
                 "customers": customers,
                 "cohort_size": size,
-                "share": divide(pd.Series(customers), pd.Series(size)).to_numpy(),
+                "share": divide(customers, size),
             }
         )
 
@@ -247,9 +244,10 @@ class Report(abc.ABC):
         last = cal.to_day(sel.end) if sel.end else cal.to_day(self.as_of)
         return first, min(last, cal.to_day(self.as_of))
 
-    def _derive(self, base: pd.DataFrame) -> pd.DataFrame:
-        return derive_kpis(
-            base, has_profit=self.has_profit, has_quantity=self.has_quantity
+    def _derive(self, base: Measures) -> dict[str, np.ndarray]:
+        named = {name: base[:, i] for i, name in enumerate(BASE_MEASURES)}
+        return kpi_arrays(
+            named, has_profit=self.has_profit, has_quantity=self.has_quantity
         )
 
     def _allowed_values(self, sel: Selection, dimension: str) -> tuple[str, ...]:
@@ -264,14 +262,14 @@ class Report(abc.ABC):
 
     def _partial(
         self, spans: list[Span], grain: str, shift: int | str, filters: Filters
-    ) -> np.ndarray:
+    ) -> Measures:
         """Base measures of partial periods, or of their comparable spans."""
         if shift == "year":
             targets = [cal.year_earlier(s, grain) for s in spans]
         else:
             targets = [cal.shift_span(s, grain, int(shift)) for s in spans]
         pairs = [(t, cal.shift_span(t, grain, -1)) for t in targets]
-        return self.span_measures(pairs, filters)[list(BASE_MEASURES)].to_numpy()
+        return self.span_measures(pairs, filters)
 
 
 def _previous(nominal: Span, last: int) -> tuple[Span, Span]:
@@ -297,33 +295,26 @@ def _months_between(earlier: int, later: int) -> int:
     return (b.year - a.year) * 12 + b.month - a.month
 
 
-def _cmgr(monthly: pd.Series, span: Span) -> float:
+def _cmgr(starts: np.ndarray, revenue: np.ndarray, span: Span) -> float:
     """Compound monthly revenue growth over the complete months of ``span``."""
     first, last = span
-    starts = monthly.index.to_numpy()
     ends = cal.next_starts(starts, "month") - 1
-    inside = (starts >= first) & (ends <= last)
-    if inside.sum() < 2:
+    inside = np.flatnonzero((starts >= first) & (ends <= last))
+    if len(inside) < 2:
         return float("nan")
-    values = monthly.to_numpy()[inside]
-    return compound_growth(float(values[0]), float(values[-1]), int(inside.sum()) - 1)
+    first_month, last_month = revenue[inside[0]], revenue[inside[-1]]
+    return compound_growth(float(first_month), float(last_month), len(inside) - 1)
 
 
-def _rows(table: pd.DataFrame, starts: np.ndarray) -> pd.DataFrame:
-    """Rows of a period table for ``starts``; periods outside it count zero."""
-    return (
-        table.reindex(starts, fill_value=0)[list(BASE_MEASURES)]
-        .astype("float64")
-        .reset_index(drop=True)
-    )
-
-
-def _stack(rows: list[pd.DataFrame], values: Sequence[str]) -> pd.DataFrame:
-    if not rows:
-        return pd.DataFrame(columns=list(BASE_MEASURES), dtype="float64").set_axis(
-            pd.Index([], dtype="str"), axis=0
-        )
-    return pd.concat(rows).set_axis(pd.Index(values, dtype="str"))
+def _rows(table: PeriodTable, starts: np.ndarray) -> Measures:
+    """Base measures of a period table for ``starts``; periods outside it are 0."""
+    index, values = table
+    position = np.searchsorted(index, starts)
+    found = position < len(index)
+    found[found] = index[position[found]] == starts[found]
+    out = np.zeros((len(starts), len(BASE_MEASURES)))
+    out[found] = values[position[found]]
+    return out
 
 
 def _empty_series() -> pd.DataFrame:
@@ -331,9 +322,19 @@ def _empty_series() -> pd.DataFrame:
         "period": pd.Series([], dtype="datetime64[ns]"),
         "partial": pd.Series([], dtype="bool"),
     }
-    for name in PERIOD_KPIS:
-        columns[name] = pd.Series([], dtype="float64")
-    for suffix in ("pop", "yoy"):
-        for name in PERIOD_KPIS:
-            columns[f"{name}_{suffix}"] = pd.Series([], dtype="float64")
+    names = [*PERIOD_KPIS]
+    names += [f"{k}_{suffix}" for suffix in ("pop", "yoy") for k in PERIOD_KPIS]
+    columns.update((name, pd.Series([], dtype="float64")) for name in names)
     return pd.DataFrame(columns)
+
+
+def _empty_cohorts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "cohort": pd.Series([], dtype="datetime64[ns]"),
+            "months_since": pd.Series([], dtype="int64"),
+            "customers": pd.Series([], dtype="int64"),
+            "cohort_size": pd.Series([], dtype="int64"),
+            "share": pd.Series([], dtype="float64"),
+        }
+    )
