@@ -61,6 +61,24 @@ class _Rows:
         return slice(int(lo), int(hi))
 
 
+@dataclasses.dataclass(frozen=True)
+class _Links:
+    """Rows whose customer also ordered in the period before, and that row."""
+
+    row: np.ndarray
+    prev: np.ndarray
+    bounds: np.ndarray  # runs of links per period
+
+    @classmethod
+    def of(cls, rows: _Rows, periods: int) -> _Links:
+        row = np.flatnonzero(rows.prev >= 0).astype("int32")
+        return cls(row, rows.prev[row], _bounds(rows.period[row], periods))
+
+    @property
+    def nbytes(self) -> int:
+        return self.row.nbytes + self.prev.nbytes + self.bounds.nbytes
+
+
 @dataclasses.dataclass
 class _Working:
     """What one filter needs again and again: kept cells and matched rows."""
@@ -106,10 +124,13 @@ class KpiCube(Report):
             g: np.flatnonzero(np.r_[p[1:] != p[:-1], True]) + 1
             for g, p in self._period_of_day.items()
         }
+        self._order_bounds = _bounds(self._orders.period, self._days)
         self._row_bounds = {
-            g: np.searchsorted(
-                rows.period, np.arange(len(self._period_ends[g]) + 1, dtype="int32")
-            )
+            g: _bounds(rows.period, len(self._period_ends[g]))
+            for g, rows in self._customers.items()
+        }
+        self._links = {
+            g: _Links.of(rows, len(self._period_ends[g]))
             for g, rows in self._customers.items()
         }
         self._cell_values = {
@@ -130,7 +151,8 @@ class KpiCube(Report):
         rows = [self._orders, *self._customers.values()]
         days = sum(a.nbytes for a in self._period_of_day.values())
         fixed = self._sums.nbytes + self._first_order.nbytes + days
-        return fixed + sum(r.nbytes for r in rows)
+        links = sum(link.nbytes for link in self._links.values())
+        return fixed + links + sum(r.nbytes for r in rows)
 
     # Engine primitives -----------------------------------------------------------
 
@@ -170,16 +192,16 @@ class KpiCube(Report):
         table["orders"] = np.diff(work.orders[ends], prepend=0.0)
 
         rows = self._customers[grain]
-        bounds = self._row_bounds[grain]
+        bounds, links = self._row_bounds[grain], self._links[grain]
         matched = self._matched(work, grain)
-        # A matched row whose previous-period row also matched is a kept customer.
-        kept = matched & (rows.prev >= 0) & matched[rows.prev]
+        # A customer is kept when their rows of this and the previous period match.
+        kept = matched[links.row] & matched[links.prev]
         active = _counts(matched, bounds)
         prior = np.r_[0, active[:-1]]
         table["active_customers"] = active
         table["new_customers"] = _counts(matched & rows.first, bounds)
         table["prior_customers"] = prior
-        table["lost_customers"] = prior - _counts(kept, bounds)
+        table["lost_customers"] = prior - _counts(kept, links.bounds)
         starts = cal.periods(self._first, cal.to_day(self.as_of), grain)
         return starts, np.column_stack([table[name] for name in BASE_MEASURES])
 
@@ -228,9 +250,7 @@ class KpiCube(Report):
             keep &= np.isin(self._cell_values[dimension], list(values))
         selection = masks.selection_bits(keep)
         matched_orders = masks.matches(self._orders.masks, selection)
-        order_days = np.bincount(
-            self._orders.period[matched_orders], minlength=self._days
-        )
+        order_days = _counts(matched_orders, self._order_bounds)
         work = _Working(
             selection=selection,
             sums=_running(self._sums @ keep.astype("float64")),
@@ -297,10 +317,19 @@ def _dense_sums(sums: pd.DataFrame, days: int, cells: int) -> np.ndarray:
     return dense
 
 
+def _bounds(period: np.ndarray, periods: int) -> np.ndarray:
+    """Row bounds of each period in rows sorted by period: periods + 1 positions."""
+    return np.searchsorted(period, np.arange(periods + 1, dtype=period.dtype))
+
+
 def _counts(flags: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """How many flags are set between each pair of consecutive row bounds."""
-    running = np.r_[0, np.cumsum(flags, dtype="int64")]
-    return np.diff(running[bounds])
+    """How many flags are set in each run of rows ``bounds[i]:bounds[i + 1]``."""
+    # A trailing False makes every start a valid index; empty runs are zeroed.
+    padded = np.r_[flags, False]
+    starts = bounds[:-1]
+    counts = np.add.reduceat(padded, starts, dtype=np.int32)
+    counts[starts == bounds[1:]] = 0
+    return counts
 
 
 def _running(values: np.ndarray) -> np.ndarray:
