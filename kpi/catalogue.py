@@ -65,7 +65,8 @@ _SPECS = (
     KpiSpec(
         "orders",
         "Orders",
-        "Number of distinct order ids with at least one matching line.",
+        "Number of distinct order ids with at least one matching line (a refund "
+        "booked under its own order id counts as one).",
         "count",
         _COUNT,
         additive=True,
@@ -162,6 +163,15 @@ _SPECS = (
 CATALOGUE: Mapping[str, KpiSpec] = MappingProxyType({s.name: s for s in _SPECS})
 PERIOD_KPIS = tuple(s.name for s in _SPECS if s.per_period)
 ADDITIVE_KPIS = tuple(s.name for s in _SPECS if s.additive)
+
+
+def glossary() -> str:
+    """The catalogue as a Markdown table, for the README and the Data page."""
+    lines = ["| KPI | Name | Definition | Up is good |", "|---|---|---|---|"]
+    for spec in CATALOGUE.values():
+        good = "yes" if spec.higher_is_better else "no"
+        lines.append(f"| {spec.label} | `{spec.name}` | {spec.formula} | {good} |")
+    return "\n".join(lines)
 
 
 def divide(numerator: ArrayLike, denominator: ArrayLike) -> np.ndarray:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import pandas as pd
-
 from errors import ConfigError, DataError
 
 REQUIRED_FIELDS = ("order_date", "order_id", "customer_id", "net_amount")
@@ -84,20 +82,3 @@ def _missing(field: str, expected: str, columns: list[str]) -> DataError:
         f"Rename the column or map it with DATA_COLUMNS={field}=<your column>",
         column=expected,
     )
-
-
-def empty_orders(dimensions: Sequence[str]) -> pd.DataFrame:
-    """A frame with the order schema's columns and dtypes and no rows."""
-    frame = pd.DataFrame(
-        {
-            "order_date": pd.Series([], dtype="datetime64[ns]"),
-            "order_id": pd.Series([], dtype="str"),
-            "customer_id": pd.Series([], dtype="str"),
-            "net_amount": pd.Series([], dtype="float64"),
-            "profit": pd.Series([], dtype="float64"),
-            "quantity": pd.Series([], dtype="float64"),
-        }
-    )
-    for dimension in dimensions:
-        frame[dimension] = pd.Series([], dtype="str")
-    return frame

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kpi import CATALOGUE, GRAINS, Selection
-from kpi.catalogue import derive_kpis, relative_change
+from kpi.catalogue import derive_kpis, glossary, relative_change
 
 
 def test_build_sorts_deduplicates_and_drops_empty_filters():
@@ -84,3 +84,10 @@ def test_ratios_of_empty_periods_have_no_value():
 
     assert kpis.loc[0, "revenue"] == 0.0
     assert kpis[["aov", "margin", "returning_rate", "churn"]].isna().all(axis=None)
+
+
+def test_glossary_has_a_row_per_kpi():
+    rows = glossary().splitlines()[2:]
+
+    assert len(rows) == len(CATALOGUE)
+    assert rows[0].startswith("| Revenue | `revenue` | Sum of the net amount")
