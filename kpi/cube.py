@@ -22,7 +22,7 @@ from kpi.frames import ADDITIVE_SUMS, FRAMES_VERSION, period_numbers
 from kpi.report import Measures, PeriodTable, Report, SpanPair
 from kpi.selection import GRAINS, Filters
 
-RECENT_FILTERS = 4  # working sets kept per cube: a page's calls share one filter
+RECENT_FILTERS = 8  # working sets kept per cube: a page and its breakdowns
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +79,35 @@ class _Links:
         return self.row.nbytes + self.prev.nbytes + self.bounds.nbytes
 
 
+@dataclasses.dataclass(frozen=True)
+class _Grain:
+    """A grain's customer rows and where its periods start and end."""
+
+    rows: _Rows
+    period_of_day: np.ndarray  # period number of each day index
+    ends: np.ndarray  # position after each period's last day in running sums
+    bounds: np.ndarray  # runs of rows per period
+    links: _Links
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame, grain: str, first: int, days: int) -> _Grain:
+        rows = _Rows.from_frame(frame, "period")
+        period = period_numbers(np.arange(days), first, grain)
+        ends = np.flatnonzero(np.r_[period[1:] != period[:-1], True]) + 1
+        return cls(
+            rows=rows,
+            period_of_day=period,
+            ends=ends,
+            bounds=_bounds(rows.period, len(ends)),
+            links=_Links.of(rows, len(ends)),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.period_of_day, self.ends, self.bounds)
+        return self.rows.nbytes + self.links.nbytes + sum(a.nbytes for a in arrays)
+
+
 @dataclasses.dataclass
 class _Working:
     """What one filter needs again and again: kept cells and matched rows."""
@@ -114,24 +143,11 @@ class KpiCube(Report):
         }
         self._sums = _dense_sums(frames["kpi_sums"], self._days, len(self._cells))
         self._orders = _Rows.from_frame(frames["kpi_orders"], "day")
-        self._first_order = frames["kpi_customers"]["first_day"].to_numpy("int32")
-        self._customers = {
-            g: _Rows.from_frame(frames[f"kpi_customer_{g}s"], "period") for g in GRAINS
-        }
-        days = np.arange(self._days)
-        self._period_of_day = {g: period_numbers(days, self._first, g) for g in GRAINS}
-        self._period_ends = {
-            g: np.flatnonzero(np.r_[p[1:] != p[:-1], True]) + 1
-            for g, p in self._period_of_day.items()
-        }
         self._order_bounds = _bounds(self._orders.period, self._days)
-        self._row_bounds = {
-            g: _bounds(rows.period, len(self._period_ends[g]))
-            for g, rows in self._customers.items()
-        }
-        self._links = {
-            g: _Links.of(rows, len(self._period_ends[g]))
-            for g, rows in self._customers.items()
+        self._first_order = frames["kpi_customers"]["first_day"].to_numpy("int32")
+        self._grains = {
+            g: _Grain.build(frames[f"kpi_customer_{g}s"], g, self._first, self._days)
+            for g in GRAINS
         }
         self._cell_values = {
             d: self._cells[d].astype("str").to_numpy(dtype=object) for d in names
@@ -148,11 +164,8 @@ class KpiCube(Report):
     @property
     def nbytes(self) -> int:
         """Memory held by the cube's arrays, in bytes (working sets excluded)."""
-        rows = [self._orders, *self._customers.values()]
-        days = sum(a.nbytes for a in self._period_of_day.values())
-        fixed = self._sums.nbytes + self._first_order.nbytes + days
-        links = sum(link.nbytes for link in self._links.values())
-        return fixed + links + sum(r.nbytes for r in rows)
+        fixed = self._sums.nbytes + self._first_order.nbytes + self._orders.nbytes
+        return fixed + sum(grain.nbytes for grain in self._grains.values())
 
     # Engine primitives -----------------------------------------------------------
 
@@ -183,7 +196,7 @@ class KpiCube(Report):
 
     def period_measures(self, grain: str, filters: Filters) -> PeriodTable:
         work = self._working(filters)
-        ends = self._period_ends[grain]
+        ends = self._grains[grain].ends
         # Period sums are differences of the running day sums at period ends.
         table = {
             name: np.diff(work.sums[i, ends], prepend=0.0)
@@ -191,22 +204,22 @@ class KpiCube(Report):
         }
         table["orders"] = np.diff(work.orders[ends], prepend=0.0)
 
-        rows = self._customers[grain]
-        bounds, links = self._row_bounds[grain], self._links[grain]
+        periods = self._grains[grain]
         matched = self._matched(work, grain)
         # A customer is kept when their rows of this and the previous period match.
+        links = periods.links
         kept = matched[links.row] & matched[links.prev]
-        active = _counts(matched, bounds)
+        active = _counts(matched, periods.bounds)
         prior = np.r_[0, active[:-1]]
         table["active_customers"] = active
-        table["new_customers"] = _counts(matched & rows.first, bounds)
+        table["new_customers"] = _counts(matched & periods.rows.first, periods.bounds)
         table["prior_customers"] = prior
         table["lost_customers"] = prior - _counts(kept, links.bounds)
         starts = cal.periods(self._first, cal.to_day(self.as_of), grain)
         return starts, np.column_stack([table[name] for name in BASE_MEASURES])
 
     def monthly_revenue(self, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
-        revenue = self._working(filters).sums[0, self._period_ends["month"]]
+        revenue = self._working(filters).sums[0, self._grains["month"].ends]
         starts = cal.periods(self._first, cal.to_day(self.as_of), "month")
         return starts, np.diff(revenue, prepend=0.0)
 
@@ -265,7 +278,7 @@ class KpiCube(Report):
 
     def _matched(self, work: _Working, grain: str) -> np.ndarray:
         if grain not in work.matched:
-            rows = self._customers[grain]
+            rows = self._grains[grain].rows
             work.matched[grain] = masks.matches(rows.masks, work.selection)
         return work.matched[grain]
 
@@ -284,7 +297,7 @@ class KpiCube(Report):
         seen = np.zeros(len(self._first_order), dtype=bool)
         if a > b:
             return seen
-        days = self._customers["day"]
+        days = self._grains["day"].rows
         rows = days.span(a, b)
         seen[days.customer[rows][self._matched(work, "day")[rows]]] = True
         return seen
@@ -293,7 +306,7 @@ class KpiCube(Report):
         self, work: _Working, through: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Distinct (month number, customer) pairs with matching orders up to a day."""
-        rows = self._customers["month"]
+        rows = self._grains["month"].rows
         if through < self._first:
             return rows.period[:0], rows.customer[:0]
         last = self._month_number(min(through, self._first + self._days - 1))

@@ -33,12 +33,7 @@ def precompute(
     Lines after ``as_of`` (default: the last order date) are left out.
     """
     started = time.perf_counter()
-    days = orders["order_date"].to_numpy(dtype="datetime64[ns]")
-    day = days.astype("datetime64[D]").astype("int64")
-    through = cal.to_day(as_of) if as_of else int(day.max()) if len(day) else 0
-    keep = day <= through
-    lines = orders.loc[keep].reset_index(drop=True)
-    day = day[keep]
+    lines, day, through = _lines_through(orders, as_of)
     first = int(day.min()) if len(day) else through
     offset = day - first  # day index: 0 is the first order date
 
@@ -76,18 +71,33 @@ def precompute(
     return frames
 
 
+def _lines_through(
+    orders: pd.DataFrame, as_of: dt.date | None
+) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """The lines up to ``as_of``, their days, and the data-through day."""
+    dates = orders["order_date"].to_numpy(dtype="datetime64[ns]")
+    day = dates.astype("datetime64[D]").astype("int64")
+    if as_of is not None:
+        through = cal.to_day(as_of)
+    else:
+        through = int(day.max()) if len(day) else 0
+    keep = day <= through
+    return orders.loc[keep].reset_index(drop=True), day[keep], through
+
+
 def _cells(
     lines: pd.DataFrame, dimensions: Sequence[str]
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The distinct dimension combinations, sorted, and each line's cell number."""
     if not dimensions:
-        return pd.DataFrame(index=pd.RangeIndex(1)), np.zeros(len(lines), "int64")
+        return pd.DataFrame({"cell": [0]}), np.zeros(len(lines), "int64")
     values = lines[list(dimensions)].astype("str")
     cells = values.drop_duplicates().sort_values(list(dimensions))
     cells = cells.reset_index(drop=True)
     number = pd.MultiIndex.from_frame(cells).get_indexer(
         pd.MultiIndex.from_frame(values)
     )
+    cells.insert(0, "cell", np.arange(len(cells)))
     return cells, number.astype("int64")
 
 

@@ -81,3 +81,18 @@ def test_no_orders_give_an_empty_cube_that_answers_zeros(sample_orders):
 
     assert summary.loc["revenue", "value"] == 0.0
     assert cube.breakdown(Selection(), "region").empty
+
+
+def test_orders_without_dimensions_survive_an_arrow_round_trip():
+    orders = handmade_orders()
+    frames = precompute(orders, dimensions=[])
+    restored = {
+        name: pa.Table.from_pandas(frame, preserve_index=False).to_pandas()
+        for name, frame in frames.items()
+    }
+
+    cube = KpiCube.from_frames(restored)
+
+    assert cube.dimensions == {}
+    # Every hand-made line: 30 + 200 + 200 + 40 + 70.
+    assert cube.summary(Selection()).loc["revenue", "value"] == 540.0
