@@ -42,9 +42,10 @@ class OrderLines(Report):
         np.minimum.at(self._first_order, self._customer, self._day)
 
         self.dimensions = {d: tuple(sorted(set(self._values[d]))) for d in dimensions}
-        empty = not len(lines)
-        self.first_day = cal.to_date(0 if empty else int(self._day[0]))
-        self.last_day = cal.to_date(0 if empty else int(self._day[-1]))
+        # No lines: every day is the data-through day (as_of, else 1970-01-01).
+        nothing = cal.to_day(as_of) if as_of else 0
+        self.first_day = cal.to_date(int(self._day[0]) if len(lines) else nothing)
+        self.last_day = cal.to_date(int(self._day[-1]) if len(lines) else nothing)
         self.as_of = as_of or self.last_day
         self.has_profit = bool(np.isfinite(self._profit).any())
         self.has_quantity = bool(np.isfinite(self._quantity).any())
