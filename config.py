@@ -7,6 +7,7 @@ default. Nothing else in the product touches ``os.environ``.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -99,6 +100,12 @@ class Config:
     web_concurrency: int = 2
 
     def __post_init__(self) -> None:
+        if self.log_level.upper() not in logging.getLevelNamesMapping():
+            raise ConfigError(
+                "LOG_LEVEL",
+                f"{self.log_level!r} is not a log level; use DEBUG, INFO, WARNING "
+                "or ERROR",
+            )
         if self.app_env not in ENVIRONMENTS:
             raise ConfigError(
                 "APP_ENV", f"{self.app_env!r} is not one of {', '.join(ENVIRONMENTS)}"
