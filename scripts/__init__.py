@@ -1,0 +1,1 @@
+"""Command-line jobs: the daily refresh and the test set-up."""
