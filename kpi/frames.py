@@ -61,7 +61,7 @@ def precompute(
         frames[f"kpi_customer_{grain}s"] = _customer_periods(
             grain, first, offset, customer, first_order, bits
         )
-    logger.info(
+    logger.debug(
         "precomputed KPI frames from %s lines (%s customers, %s cells) in %.2f s",
         len(lines),
         len(customers),

@@ -84,7 +84,7 @@ class Report(abc.ABC):
 
     def summary(self, sel: Selection) -> pd.DataFrame:
         """One row per KPI: value, previous, change, year_ago, yoy."""
-        ranges = self.comparison_ranges(sel)
+        ranges = self._comparison_spans(sel)
         kpis = self._derive(self.span_measures(list(ranges.values()), sel.filters))
         monthly = self.monthly_revenue(sel.filters)
         cmgr = [_cmgr(*monthly, span) for span, _ in ranges.values()]
@@ -102,7 +102,18 @@ class Report(abc.ABC):
         )
         return out.loc[list(CATALOGUE)]
 
-    def comparison_ranges(self, sel: Selection) -> dict[str, SpanPair]:
+    def comparison_ranges(self, sel: Selection) -> dict[str, tuple[dt.date, dt.date]]:
+        """The inclusive date ranges that :meth:`summary` compares, for captions.
+
+        Keys ``current``, ``previous`` and ``year_ago``; an empty range has its end
+        before its start.
+        """
+        return {
+            name: (cal.to_date(span[0]), cal.to_date(span[1]))
+            for name, (span, _) in self._comparison_spans(sel).items()
+        }
+
+    def _comparison_spans(self, sel: Selection) -> dict[str, SpanPair]:
         """The current, previous and year-ago spans of ``sel``, each with its prior.
 
         The current span ends at ``as_of`` at the latest; when that cuts it short,
@@ -164,7 +175,7 @@ class Report(abc.ABC):
     def breakdown(self, sel: Selection, dimension: str) -> pd.DataFrame:
         """One row per value of ``dimension`` allowed by the selection."""
         values = self._allowed_values(sel, dimension)
-        current = self.comparison_ranges(sel)["current"]
+        current = self._comparison_spans(sel)["current"]
         base = np.zeros((len(values), len(BASE_MEASURES)))
         for i, value in enumerate(values):
             narrowed = sel.with_filter(dimension, [value]).filters
@@ -184,7 +195,7 @@ class Report(abc.ABC):
                 f"kpi {kpi!r} is not additive; use one of {', '.join(ADDITIVE_KPIS)}"
             )
         values = self._allowed_values(sel, dimension)
-        ranges = self.comparison_ranges(sel)
+        ranges = self._comparison_spans(sel)
         pair = [ranges["current"], ranges["previous"]]
         parts = np.zeros((len(values), 2))
         for i, value in enumerate(values):

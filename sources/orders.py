@@ -37,7 +37,7 @@ def load_orders(config: Config) -> pd.DataFrame:
         overrides=config.data_columns,
         timezone=config.business_timezone,
     )
-    logger.info(
+    logger.debug(
         "loaded %s order lines (%s orders) from %s in %.2f s",
         len(orders),
         orders["order_id"].nunique(),

@@ -162,3 +162,21 @@ def test_range_after_the_data_gives_zeros(handmade: Report):
     assert summary.loc["revenue", "value"] == 0.0
     assert summary.loc["orders", "value"] == 0.0
     assert math.isnan(summary.loc["aov", "value"])
+
+
+def test_comparison_ranges_name_the_days_compared(handmade: Report):
+    ranges = handmade.comparison_ranges(sel("2024-04-01", "2024-04-30"))
+
+    # Data through Apr 20: the same 20 days of March and of April 2023.
+    assert ranges == {
+        "current": (dt.date(2024, 4, 1), dt.date(2024, 4, 20)),
+        "previous": (dt.date(2024, 3, 1), dt.date(2024, 3, 20)),
+        "year_ago": (dt.date(2023, 4, 1), dt.date(2023, 4, 20)),
+    }
+
+
+def test_a_year_of_whole_months_is_compared_with_the_year_before(handmade: Report):
+    ranges = handmade.comparison_ranges(sel("2023-01-01", "2023-12-31"))
+
+    assert ranges["previous"] == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    assert ranges["year_ago"] == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
