@@ -1,0 +1,19 @@
+"""The README's glossary is the catalogue's, word for word."""
+
+from __future__ import annotations
+
+from kpi import CATALOGUE
+from scripts.write_glossary import README, glossary_markdown, with_glossary
+
+
+def test_readme_glossary_matches_the_catalogue() -> None:
+    readme = README.read_text(encoding="utf-8")
+
+    assert with_glossary(readme) == readme, "run: python scripts/write_glossary.py"
+
+
+def test_every_kpi_has_one_glossary_row() -> None:
+    rows = glossary_markdown().splitlines()[2:]
+
+    assert len(rows) == len(CATALOGUE)
+    assert rows[0].startswith("| Revenue | Sum of the net amount")
