@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import time
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from config import Config
@@ -56,52 +57,72 @@ def to_orders(
 ) -> pd.DataFrame:
     """Map and check a raw table; the pure part of :func:`load_orders`."""
     _check_timezone(timezone)
-    frame = raw.frame
-    if frame.empty:
+    if raw.frame.empty:
         raise DataError(
             f"{raw.description!r} has no order lines; check the file or the query"
         )
-    mapping = resolve_columns(frame.columns, dimensions, overrides)
-    labels = validation.RowLabels(raw.first_line)
+    source = _Source(raw, resolve_columns(raw.frame.columns, dimensions, overrides))
+    if source.has("line_id"):
+        source.check_unique_lines()
 
-    def column(field: str) -> pd.Series:
-        return frame[mapping[field]].reset_index(drop=True)
-
-    if "line_id" in mapping:
-        validation.check_unique_lines(column("line_id"), mapping["line_id"], labels)
     orders = pd.DataFrame(
         {
-            "order_date": validation.parse_dates(
-                column("order_date"), mapping["order_date"], timezone, labels
-            ),
-            "order_id": validation.parse_ids(
-                column("order_id"), mapping["order_id"], labels
-            ),
-            "customer_id": validation.parse_ids(
-                column("customer_id"), mapping["customer_id"], labels
-            ),
-            "net_amount": validation.parse_amounts(
-                column("net_amount"), mapping["net_amount"], labels, required=True
-            ),
+            "order_date": source.dates(timezone),
+            "order_id": source.ids("order_id"),
+            "customer_id": source.ids("customer_id"),
+            "net_amount": source.amounts("net_amount", required=True),
         }
     )
-    orders["profit"] = _profit(column, mapping, orders["net_amount"], labels)
+    if source.has("profit"):
+        orders["profit"] = source.amounts("profit")
+    elif source.has("cost"):
+        orders["profit"] = orders["net_amount"] - source.amounts("cost")
+    else:
+        orders["profit"] = float("nan")
     orders["quantity"] = (
-        validation.parse_amounts(
-            column("quantity"), mapping["quantity"], labels, required=False
-        )
-        if "quantity" in mapping
-        else float("nan")
+        source.amounts("quantity") if source.has("quantity") else np.nan
     )
     for dimension in dimensions:
-        orders[dimension] = validation.parse_dimension(column(dimension))
+        orders[dimension] = validation.parse_dimension(source.column(dimension))
 
-    validation.check_orders_consistent(
-        orders,
-        [(f, mapping[f]) for f in ("order_date", "customer_id")],
-        labels,
-    )
+    fields = [(f, source.mapping[f]) for f in ("order_date", "customer_id")]
+    validation.check_orders_consistent(orders, fields, source.labels)
     return orders[order_columns(dimensions)]
+
+
+class _Source:
+    """A raw table's columns by schema field, each parsed with its checks."""
+
+    def __init__(self, raw: RawTable, mapping: Mapping[str, str]) -> None:
+        self.frame = raw.frame
+        self.mapping = mapping
+        self.labels = validation.RowLabels(raw.first_line)
+
+    def has(self, field: str) -> bool:
+        return field in self.mapping
+
+    def column(self, field: str) -> pd.Series:
+        return self.frame[self.mapping[field]].reset_index(drop=True)
+
+    def dates(self, timezone: str) -> pd.Series:
+        return validation.parse_dates(
+            self.column("order_date"), self.mapping["order_date"], timezone, self.labels
+        )
+
+    def ids(self, field: str) -> pd.Series:
+        return validation.parse_ids(
+            self.column(field), self.mapping[field], self.labels
+        )
+
+    def amounts(self, field: str, *, required: bool = False) -> pd.Series:
+        return validation.parse_amounts(
+            self.column(field), self.mapping[field], self.labels, required=required
+        )
+
+    def check_unique_lines(self) -> None:
+        validation.check_unique_lines(
+            self.column("line_id"), self.mapping["line_id"], self.labels
+        )
 
 
 def _check_timezone(timezone: str) -> None:
@@ -113,21 +134,3 @@ def _check_timezone(timezone: str) -> None:
             f"{timezone!r} is not an IANA time zone; use a name such as "
             "'America/New_York' or 'UTC'",
         ) from exc
-
-
-def _profit(
-    column: Callable[[str], pd.Series],
-    mapping: Mapping[str, str],
-    net_amount: pd.Series,
-    labels: validation.RowLabels,
-) -> pd.Series:
-    if "profit" in mapping:
-        return validation.parse_amounts(
-            column("profit"), mapping["profit"], labels, required=False
-        )
-    if "cost" in mapping:
-        cost = validation.parse_amounts(
-            column("cost"), mapping["cost"], labels, required=False
-        )
-        return net_amount - cost
-    return pd.Series(float("nan"), index=net_amount.index)
