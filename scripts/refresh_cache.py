@@ -1,46 +1,216 @@
-"""Recompute every KPI frame and forecast, and publish them as the current snapshot.
+"""The daily refresh: recompute every KPI frame and forecast, publish a new snapshot.
 
-Heroku Scheduler runs this each morning. The new snapshot becomes current only once
-all of it is written and verified; on any failure the previous one stays served.
-
-Exit codes: 0 done, 2 bad configuration, 3 bad data, 4 cache failure, 5 forecast
-failure, 1 anything unexpected.
+Exit codes: 0 done, 2 configuration, 3 data, 4 cache, 5 forecast, 1 unexpected. The
+new snapshot becomes current only once all of it is written and read back.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
+import re
 import resource
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cache import open_store, write_snapshot
+import pandas as pd
+
+from cache import Store, open_store, write_snapshot
+from cache.snapshot import Pointer, read_pointer, read_pointer_or_none
 from config import Config
-from errors import CacheError, ConfigError, DataError, ForecastError
-from pipeline import build_snapshot
-from sources import load_orders
+from errors import (
+    CacheError,
+    CacheWriteError,
+    ConfigError,
+    DashboardError,
+    DataError,
+    ForecastError,
+)
+from pipeline import SnapshotFrames, build_snapshot, describe_source
+from sources import read_source, to_orders
 
 logger = logging.getLogger("refresh")
 
-EXIT_CODES = {ConfigError: 2, DataError: 3, CacheError: 4, ForecastError: 5}
+# The steps a run goes through; compute and forecast are one call into pipeline.py,
+# which logs a line for each of the two.
+STAGES = ("load", "validate", "compute+forecast", "write", "flip")
+EXIT_UNEXPECTED = 1
+EXIT_CODES: dict[type[DashboardError], int] = {
+    ConfigError: 2,
+    DataError: 3,
+    CacheError: 4,
+    ForecastError: 5,
+}
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+@dataclasses.dataclass(frozen=True)
+class StepRecord:
+    """What one finished step took: wall seconds and this process's peak memory."""
+
+    name: str
+    seconds: float
+    peak_mb: float
+    detail: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """A finished run: the snapshot it made current (None on a dry run)."""
+
+    snapshot_id: str | None
+    previous_id: str | None
+    meta: dict[str, Any]
+    frames: int
+
+
+class ProgressBar:
+    """One line on a terminal, redrawn in place: steps done, current step, time."""
+
+    WIDTH = 20
+
+    def __init__(self, stream: IO[str], stages: Sequence[str]) -> None:
+        self.stream = stream
+        self.stages = tuple(stages)
+        self.done = 0
+        self.current = "start"
+        self.started = time.perf_counter()
+
+    def start(self, name: str) -> None:
+        self.current = name
+        self.draw()
+
+    def advance(self) -> None:
+        self.done = min(self.done + 1, len(self.stages))
+        self.draw()
+
+    def draw(self) -> None:
+        filled = round(self.WIDTH * self.done / len(self.stages))
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        elapsed = time.perf_counter() - self.started
+        self.stream.write(
+            f"\r\033[K[{bar}] {self.done}/{len(self.stages)} {self.current} "
+            f"{elapsed:.0f}s"
+        )
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\033[K")
+        self.stream.flush()
+
+
+class BarHandler(logging.StreamHandler[IO[str]]):
+    """Writes each log record above the bar, then draws the bar again."""
+
+    def __init__(self, bar: ProgressBar) -> None:
+        super().__init__(bar.stream)
+        self.bar = bar
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.bar.clear()
+        super().emit(record)
+        self.bar.draw()
+
+
+class Step:
+    """The step in progress; ``done`` gives the counts its log line carries."""
+
+    def __init__(self) -> None:
+        self.detail = ""
+
+    def done(self, message: str, *args: object) -> None:
+        self.detail = message % args
+
+
+class Steps:
+    """Times each step, logs one line per finished step and moves the bar."""
+
+    def __init__(self, bar: ProgressBar | None = None) -> None:
+        self.bar = bar
+        self.current: str | None = None
+        self.records: list[StepRecord] = []
+
+    @contextlib.contextmanager
+    def run(self, name: str) -> Iterator[Step]:
+        self.current = name
+        if self.bar is not None:
+            self.bar.start(name)
+        reset_peak_memory()
+        started = time.perf_counter()
+        step = Step()
+        yield step
+
+        record = StepRecord(
+            name, time.perf_counter() - started, peak_memory_mb(), step.detail
+        )
+        self.records.append(record)
+        logger.info(
+            "%s: %s in %.2f s (peak %.0f MB)",
+            name,
+            record.detail,
+            record.seconds,
+            record.peak_mb,
+        )
+        if self.bar is not None:
+            self.bar.advance()
+
+    @property
+    def peak_mb(self) -> float:
+        """The largest peak of any step, this process only."""
+        return max((r.peak_mb for r in self.records), default=peak_memory_mb())
+
+
+def reset_peak_memory() -> None:
+    """Start a new peak-memory window (Linux); elsewhere peaks stay cumulative."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since the last reset, in MB."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    if found:
+        return int(found.group(1)) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def workers_peak_mb() -> float:
+    """The largest peak of any finished child process (the forecast workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def parse_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2017-06-30"
+        ) from None
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="load, validate and compute, but write nothing to the cache",
+        help="load, validate, compute and forecast, but write nothing to the cache",
     )
     parser.add_argument(
         "--as-of",
-        type=dt.date.fromisoformat,
+        type=parse_day,
         metavar="YYYY-MM-DD",
         help="compute as of this day: later orders are left out",
     )
@@ -48,75 +218,208 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def refresh(
-    config: Config, *, dry_run: bool = False, as_of: dt.date | None = None
-) -> str:
-    """Run every step; return the new snapshot id, or ``dry-run`` if none is written."""
-    started = time.perf_counter()
-    orders = load_orders(config)
-    logger.info(
-        "loaded and validated %d order lines from %s in %.1fs",
-        len(orders),
-        config.data_source if "://" not in config.data_source else "the database",
-        time.perf_counter() - started,
-    )
-    if as_of is not None:
-        orders = orders[orders["order_date"] < pd_day_after(as_of)]
-        logger.info("kept %d order lines up to %s", len(orders), as_of.isoformat())
-        if orders.empty:
-            raise DataError(
-                f"no orders on or before --as-of {as_of.isoformat()}; pick a later day"
-            )
+    config: Config,
+    *,
+    dry_run: bool = False,
+    as_of: dt.date | None = None,
+    steps: Steps | None = None,
+) -> Outcome:
+    """Run every step from the source; on any error the current snapshot stays."""
+    steps = steps or Steps()
+    # Ask the store first: a cache that is down fails the run in seconds, not after
+    # the forecasts.
+    steps.current = "cache check"
+    store = None if dry_run else open_checked_store(config)
+    previous = read_pointer_or_none(store) if store is not None else None
 
-    snapshot = build_snapshot(orders, config, as_of=as_of)
-    if dry_run:
-        logger.info(
-            "dry run: %d frames computed, nothing written", len(snapshot.frames)
+    with steps.run("load") as step:
+        raw = read_source(config.data_source, config.data_query)
+        step.done("%d rows from %s", len(raw.frame), describe_source(config))
+
+    with steps.run("validate") as step:
+        orders = to_orders(
+            raw,
+            dimensions=config.dimensions,
+            overrides=config.data_columns,
+            timezone=config.business_timezone,
         )
-        return "dry-run"
+        orders = keep_through(orders, as_of)
+        step.done(
+            "%d order lines, %d orders, %d customers through %s",
+            len(orders),
+            orders["order_id"].nunique(),
+            orders["customer_id"].nunique(),
+            orders["order_date"].max().date().isoformat(),
+        )
 
-    started = time.perf_counter()
+    with steps.run("compute+forecast") as step:
+        snapshot = build_snapshot(orders, config, as_of=as_of)
+        step.done(
+            "%d frames, data through %s",
+            len(snapshot.frames),
+            snapshot.meta["data_through"],
+        )
+
+    if store is None:
+        return Outcome(None, None, snapshot.meta, len(snapshot.frames))
+    try:
+        return publish(store, snapshot, previous, config, steps)
+    finally:
+        store.close()
+
+
+def open_checked_store(config: Config) -> Store:
+    """Open the configured store and read its pointer once, so it must answer."""
     store = open_store(config)
-    snapshot_id = write_snapshot(
-        store, snapshot.frames, snapshot.meta, ttl=config.cache_ttl
+    try:
+        pointer = read_pointer_or_none(store)
+    except CacheError:
+        store.close()
+        raise
+    logger.info(
+        "cache: the %s store answers; current snapshot %s",
+        store.name,
+        pointer.id if pointer else "none",
+    )
+    return store
+
+
+def keep_through(orders: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """The order lines up to and including ``as_of`` (all of them without it)."""
+    if as_of is None:
+        return orders
+
+    kept = orders[orders["order_date"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    if kept.empty:
+        first = orders["order_date"].min().date().isoformat()
+        raise DataError(
+            f"no orders on or before --as-of {as_of.isoformat()!r}; the data starts "
+            f"on {first}, so pick that day or a later one"
+        )
+    return kept.reset_index(drop=True)
+
+
+def publish(
+    store: Store,
+    snapshot: SnapshotFrames,
+    previous: Pointer | None,
+    config: Config,
+    steps: Steps,
+) -> Outcome:
+    """Write the snapshot (``write_snapshot`` flips the pointer) and read it back."""
+    with steps.run("write") as step:
+        snapshot_id = write_snapshot(
+            store, snapshot.frames, snapshot.meta, ttl=config.cache_ttl
+        )
+        step.done(
+            "snapshot %s, %d frames to the %s store, kept %.0f h",
+            snapshot_id,
+            len(snapshot.frames),
+            store.name,
+            config.cache_ttl / 3600,
+        )
+
+    with steps.run("flip") as step:
+        pointer = read_pointer(store)
+        if pointer is None:
+            raise CacheWriteError(
+                f"the current pointer is gone right after snapshot {snapshot_id!r} "
+                "was made current; the cache is evicting: give it more memory"
+            )
+        if pointer.id != snapshot_id:
+            logger.warning(
+                "another refresh made snapshot %s current after %s",
+                pointer.id,
+                snapshot_id,
+            )
+        step.done(
+            "current snapshot %s, previous %s",
+            pointer.id,
+            previous.id if previous else "none",
+        )
+    return Outcome(
+        snapshot_id,
+        previous.id if previous else None,
+        snapshot.meta,
+        len(snapshot.frames),
+    )
+
+
+def exit_code(error: BaseException) -> int:
+    for kind, code in EXIT_CODES.items():
+        if isinstance(error, kind):
+            return code
+    return EXIT_UNEXPECTED
+
+
+def describe_error(error: BaseException) -> str:
+    """The error's message, with how to set the variable for a config error."""
+    if isinstance(error, ConfigError):
+        return (
+            f"{error}. Set it with: heroku config:set {error.variable}=<value> "
+            f"--app <app> (locally: export {error.variable}=<value>)"
+        )
+    return str(error)
+
+
+def configure_logging(bar: ProgressBar | None) -> None:
+    """Plain lines on stderr; above a progress bar when stderr is a terminal."""
+    handler = BarHandler(bar) if bar is not None else logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+def summarise(outcome: Outcome, steps: Steps, seconds: float) -> None:
+    meta = outcome.meta
+    published = (
+        f"snapshot {outcome.snapshot_id} is current"
+        if outcome.snapshot_id
+        else "dry run, nothing written"
     )
     logger.info(
-        "wrote and published snapshot %s to the %s store in %.1fs",
-        snapshot_id,
-        store.name,
-        time.perf_counter() - started,
+        "refresh done (exit 0): %s, data through %s, %s order lines, %d frames, "
+        "%.1f s, peak memory %.0f MB (forecast workers %.0f MB)",
+        published,
+        meta.get("data_through"),
+        meta.get("order_lines"),
+        outcome.frames,
+        seconds,
+        steps.peak_mb,
+        workers_peak_mb(),
     )
-    return snapshot_id
 
 
-def pd_day_after(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
-
-
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    stages = STAGES[:3] if args.dry_run else STAGES
+    bar = ProgressBar(sys.stderr, stages) if sys.stderr.isatty() else None
+    configure_logging(bar)
+    steps = Steps(bar)
     started = time.perf_counter()
     try:
         config = Config.from_env()
-        logging.basicConfig(
-            level=config.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        logging.getLogger().setLevel(config.log_level.upper())
+        outcome = refresh(config, dry_run=args.dry_run, as_of=args.as_of, steps=steps)
+        summarise(outcome, steps, time.perf_counter() - started)
+        return 0
+    except Exception as error:  # every failure ends in one summary and an exit code
+        code = exit_code(error)
+        if code == EXIT_UNEXPECTED:
+            logger.exception("unexpected error")
+        logger.error(
+            "refresh failed (exit %d) at %s after %.1f s: %s; the current snapshot, "
+            "if any, is unchanged",
+            code,
+            steps.current or "start",
+            time.perf_counter() - started,
+            describe_error(error),
         )
-        snapshot_id = refresh(config, dry_run=args.dry_run, as_of=args.as_of)
-    except tuple(EXIT_CODES) as error:
-        logging.basicConfig(level="INFO")
-        code = next(c for kind, c in EXIT_CODES.items() if isinstance(error, kind))
-        logger.error("refresh failed (exit %d): %s", code, error)
-        logger.error("the previous snapshot, if any, is still the one served")
         return code
-
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    logger.info(
-        "refresh done: snapshot %s in %.1fs, peak memory %.0f MB",
-        snapshot_id,
-        time.perf_counter() - started,
-        peak_mb,
-    )
-    return 0
+    finally:
+        if bar is not None:
+            bar.clear()
 
 
 if __name__ == "__main__":
