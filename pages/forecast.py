@@ -16,10 +16,10 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from kpi import CATALOGUE, Selection
 from pipeline import FORECAST_KPIS, WEEKS_PER_MONTH, series_key
-from web.components import empty_state, page_frame
-from web.data import Current, current, read_view
+from web.components import chart, empty_state, page_frame, page_heading
+from web.data import Current, current, read_view, request_theme
 from web.figures import build_forecast_figure
-from web.forecasts import accuracy_for
+from web.forecasts import accuracy_for, mark_outside, scope_of, stored_grains
 from web.formatting import format_value
 from web.state import HORIZONS, View, encode_view, parse_search, parse_view
 
@@ -36,12 +36,16 @@ def layout(**query: str | list[str]) -> html.Div:
     if state.cube is None or view is None:
         return page_frame(state, None, empty_state("There is no snapshot to show yet."))
 
+    notes: list[str] = []
     kpi = view.kpi if view.kpi in FORECAST_KPIS else "revenue"
-    grain = (
-        view.selection.grain if view.selection.grain in ("month", "week") else "month"
-    )
-    scope = _scope(view, state.cube.dimensions)
+    if view.kpi not in FORECAST_KPIS:
+        notes.append(f"{CATALOGUE[view.kpi].label} is not forecast; showing revenue.")
+    grain = _grain(state, view.selection.grain, notes)
+    scope = _scope(view, state.cube.dimensions, notes)
     controls = _controls(state, kpi, scope, view.horizon or DEFAULT_HORIZON)
+    heading = page_heading(
+        "Forecast", "Where the KPI is heading, and how well the model has done."
+    )
     key = series_key(kpi, grain, *_split_scope(scope))
     forecasts = state.frame("forecasts")
     future = (
@@ -49,34 +53,33 @@ def layout(**query: str | list[str]) -> html.Div:
         if forecasts is not None
         else pd.DataFrame()
     )
+    extra = [_notes(notes)] if notes else []
     if future.empty:
+        sentence = (
+            f"No forecast is stored for {CATALOGUE[kpi].label} at {grain} grain "
+            "in this scope; the next refresh makes one."
+        )
         return page_frame(
-            state,
-            view,
-            controls,
-            empty_state(
-                f"No forecast is stored for {CATALOGUE[kpi].label} at {grain} grain "
-                "in this scope; the next refresh makes one."
-            ),
+            state, view, heading, controls, *extra, empty_state(sentence, "forecast")
         )
 
     steps = view.horizon or DEFAULT_HORIZON
     if grain == "week":
         steps = round(steps * WEEKS_PER_MONTH)
     future = future.head(steps)
+    actuals = _actuals(state, kpi, grain, scope)
+    actuals["outside"] = mark_outside(actuals, future)
     figure = build_forecast_figure(
-        _actuals(state, kpi, grain, scope),
-        future,
-        CATALOGUE[kpi].label,
-        CATALOGUE[kpi].unit,
-        now=state.cube.last_day,
+        actuals, future, kpi, now=state.cube.last_day, theme=request_theme()
     )
     return page_frame(
         state,
         view,
-        html.H2("Forecast", className="h4"),
+        heading,
         controls,
-        dcc.Graph(id="chart-forecast", figure=figure, config={"displaylogo": False}),
+        *extra,
+        chart("forecast", figure),
+        _outside_note(actuals),
         _accuracy_table(accuracy_for(state, key)),
     )
 
@@ -152,9 +155,55 @@ def _controls(state: Current, kpi: str, scope: str, horizon: int) -> dbc.Row:
     )
 
 
-def _scope(view: View, dimensions: Mapping[str, Sequence[str]]) -> str:
-    dimension, _, member = (view.series or "").partition("=")
-    return f"{dimension}={member}" if member in dimensions.get(dimension, ()) else "all"
+def _grain(state: Current, asked: str, notes: list[str]) -> str:
+    grains = stored_grains(state) or ("month",)
+    if asked in grains:
+        return asked
+    notes.append(
+        f"Forecasts are not made at {asked} grain; showing {grains[0]} "
+        f"(available: {', '.join(grains)})."
+    )
+    return grains[0]
+
+
+def _scope(
+    view: View, dimensions: Mapping[str, Sequence[str]], notes: list[str]
+) -> str:
+    """The series parameter's scope, else the filter bar's when it has one."""
+    if view.series:
+        dimension, _, member = view.series.partition("=")
+        if view.series == "all" or member in dimensions.get(dimension, ()):
+            return view.series if member else "all"
+        notes.append(f"Ignored series={view.series!r}: showing the whole business.")
+        return "all"
+    scope = scope_of(view.selection)
+    if scope is None:
+        notes.append(
+            "No forecast is made for several filter values at once; showing the "
+            "whole business. Pick one scope above."
+        )
+        return "all"
+    dimension, member = scope
+    return f"{dimension}={member}" if dimension else "all"
+
+
+def _notes(notes: list[str]) -> html.Div:
+    return html.Div(
+        [dbc.Alert(text, color="info", className="py-1 mb-2") for text in notes],
+        id="forecast-notes",
+    )
+
+
+def _outside_note(actuals: pd.DataFrame) -> html.Div:
+    count = int(actuals["outside"].sum())
+    if count:
+        text = f"{count} actual period(s) fell outside the 95% band (marked x)."
+    else:
+        text = (
+            "No complete period with an actual has a stored forecast yet, so none "
+            "is marked outside the band; the backtest below measures past misses."
+        )
+    return html.Div(text, className="small text-body-secondary", id="forecast-outside")
 
 
 def _split_scope(scope: str) -> tuple[str | None, str]:
@@ -169,7 +218,9 @@ def _actuals(state: Current, kpi: str, grain: str, scope: str) -> pd.DataFrame:
     dimension, member = _split_scope(scope)
     filters = {dimension: [member]} if dimension else {}
     series = state.cube.series(Selection.build(filters=filters, grain=grain))
-    return pd.DataFrame({"date": series["period"], "actual": series[kpi]})
+    return pd.DataFrame(
+        {"date": series["period"], "actual": series[kpi], "partial": series["partial"]}
+    )
 
 
 def _accuracy_table(row: pd.Series | None) -> html.Div:
@@ -183,6 +234,7 @@ def _accuracy_table(row: pd.Series | None) -> html.Div:
         ("Seasonal naive sMAPE", format_value(row["naive_smape"] / 100, "ratio")),
         ("Actuals inside the 80% band", format_value(row["coverage80"], "ratio")),
         ("Actuals inside the 95% band", format_value(row["coverage95"], "ratio")),
+        ("Beats the seasonal-naive baseline", _verdict(row)),
     ]
     return html.Div(
         [
@@ -196,3 +248,9 @@ def _accuracy_table(row: pd.Series | None) -> html.Div:
             ),
         ]
     )
+
+
+def _verdict(row: pd.Series) -> str:
+    if not (row["mase"] == row["mase"] and row["naive_mase"] == row["naive_mase"]):
+        return "–"
+    return "yes" if row["mase"] < row["naive_mase"] else "no: trust the bands less"

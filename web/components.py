@@ -1,7 +1,9 @@
-"""Layout pieces shared by the pages: filter bar, banners, KPI cards, empty states.
+"""Layout pieces shared by the pages: filter bar, banners, KPI cards, charts, tables.
 
 Ids follow one scheme: ``filter-<name>`` for the filter bar, ``nav-<page>`` for the
-navigation, ``card-<kpi>`` for a KPI card, ``chart-<name>`` for a graph.
+navigation, ``card-<kpi>`` for a KPI card, ``chart-<name>`` for the box around a
+graph (the graph itself is ``{"type": "chart", "name": <name>}``, so the theme
+switch can restyle every graph at once).
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 import pandas as pd
+import plotly.graph_objects as go
 from dash import dcc, html
 
 from kpi import CATALOGUE, GRAINS
 from web.data import Current
 from web.figures import build_sparkline
-from web.formatting import format_change, format_value
+from web.formatting import format_change, format_kpi, plural
 from web.state import View
+from web.theme import theme_switch
 
 GRAIN_LABELS = {"day": "Day", "week": "Week", "month": "Month"}
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def filter_bar(dimensions: Sequence[str]) -> dbc.Card:
@@ -29,7 +34,7 @@ def filter_bar(dimensions: Sequence[str]) -> dbc.Card:
             dcc.Dropdown(
                 id=f"filter-{name}",
                 multi=True,
-                placeholder=f"All {name}s",
+                placeholder=f"All {plural(name)}",
                 clearable=True,
             ),
             xs=12,
@@ -37,48 +42,48 @@ def filter_bar(dimensions: Sequence[str]) -> dbc.Card:
         )
         for name in dimensions
     ]
+    when = [
+        dbc.Col(
+            dcc.Dropdown(
+                id="filter-preset",
+                placeholder="Quick pick",
+                clearable=True,
+                searchable=False,
+            ),
+            xs=12,
+            md=3,
+            xl=2,
+        ),
+        dbc.Col(
+            dcc.DatePickerRange(
+                id="filter-dates",
+                display_format="YYYY-MM-DD",
+                minimum_nights=0,
+                clearable=False,
+            ),
+            xs=12,
+            md="auto",
+        ),
+        dbc.Col(
+            dbc.RadioItems(
+                id="filter-grain",
+                options=[{"label": GRAIN_LABELS[g], "value": g} for g in GRAINS],
+                value="month",
+                inline=True,
+            ),
+            xs="auto",
+        ),
+        dbc.Col(theme_switch(), xs="auto", className="ms-auto"),
+    ]
     return dbc.Card(
         dbc.CardBody(
-            dbc.Row(
-                [
-                    dbc.Col(
-                        dcc.Dropdown(
-                            id="filter-preset",
-                            placeholder="Quick pick",
-                            clearable=True,
-                            searchable=False,
-                        ),
-                        xs=12,
-                        md=2,
-                    ),
-                    dbc.Col(
-                        dcc.DatePickerRange(
-                            id="filter-dates",
-                            display_format="YYYY-MM-DD",
-                            minimum_nights=0,
-                            clearable=False,
-                        ),
-                        xs=12,
-                        md="auto",
-                    ),
-                    *dimension_pickers,
-                    dbc.Col(
-                        dbc.RadioItems(
-                            id="filter-grain",
-                            options=[
-                                {"label": GRAIN_LABELS[g], "value": g} for g in GRAINS
-                            ],
-                            value="month",
-                            inline=True,
-                        ),
-                        xs=12,
-                        md="auto",
-                    ),
-                ],
-                className="g-2 align-items-center",
-            )
+            [
+                dbc.Row(when, className="g-2 align-items-center mb-2"),
+                dbc.Row(dimension_pickers, className="g-2"),
+            ],
+            className="p-2",
         ),
-        className="mb-3 filter-bar",
+        className="mb-2 filter-bar",
     )
 
 
@@ -89,6 +94,14 @@ def page_frame(current: Current, view: View | None, *children: object) -> html.D
         for text in (view.notices if view else ())
     ]
     return html.Div([freshness_banner(current), *notices, *children])
+
+
+def page_heading(title: str, subtitle: str | None = None) -> html.Div:
+    """A page's title and one line saying what it answers."""
+    parts: list[object] = [html.H2(title, className="h4 mb-0")]
+    if subtitle:
+        parts.append(html.P(subtitle, className="text-body-secondary small mb-2"))
+    return html.Div(parts, className="mb-2")
 
 
 def freshness_banner(current: Current) -> dbc.Alert:
@@ -103,7 +116,7 @@ def freshness_banner(current: Current) -> dbc.Alert:
         )
     text = (
         f"Data through {meta.get('data_through', '?')}, "
-        f"refreshed {_when(meta.get('refreshed_at'))}."
+        f"refreshed {format_stamp(meta.get('refreshed_at'))}."
     )
     if current.read.status == "cache_unavailable":
         return dbc.Alert(
@@ -119,12 +132,29 @@ def freshness_banner(current: Current) -> dbc.Alert:
             id="freshness",
             className="py-2",
         )
-    return dbc.Alert(text, color="light", id="freshness", className="py-2 small")
+    return dbc.Alert(
+        text, color="light", id="freshness", className="py-1 px-2 small mb-2"
+    )
 
 
-def empty_state(sentence: str) -> html.Div:
+def empty_state(sentence: str, name: str | None = None) -> html.Div:
     """What a page shows where there is nothing to chart, and why."""
-    return html.Div(sentence, className="empty-state text-muted p-4 text-center")
+    return html.Div(
+        sentence,
+        className="empty-state text-body-secondary p-4 text-center",
+        id=f"empty-{name}" if name else "empty-page",
+    )
+
+
+def chart(name: str, figure: go.Figure) -> html.Div:
+    """A graph in its box, ``chart-<name>``."""
+    return html.Div(
+        dcc.Graph(
+            id={"type": "chart", "name": name}, figure=figure, config=GRAPH_CONFIG
+        ),
+        id=f"chart-{name}",
+        className="chart-box",
+    )
 
 
 def kpi_card(summary: pd.DataFrame, series: pd.DataFrame, kpi: str) -> dbc.Card:
@@ -134,7 +164,7 @@ def kpi_card(summary: pd.DataFrame, series: pd.DataFrame, kpi: str) -> dbc.Card:
     body = [
         html.Div(spec.label, className="kpi-label", title=spec.formula),
         html.Div(
-            format_value(row["value"], spec.unit),
+            format_kpi(row["value"], kpi),
             className="kpi-value",
             id=f"card-{kpi}-value",
         ),
@@ -149,12 +179,67 @@ def kpi_card(summary: pd.DataFrame, series: pd.DataFrame, kpi: str) -> dbc.Card:
     if not series.empty and kpi in series:
         body.append(
             dcc.Graph(
-                figure=build_sparkline(series[kpi]),
-                config={"displayModeBar": False},
+                figure=build_sparkline(series[kpi], series["partial"]),
+                config={"displayModeBar": False, "staticPlot": True},
                 className="kpi-sparkline",
             )
         )
     return dbc.Card(dbc.CardBody(body), id=f"card-{kpi}", className="kpi-card h-100")
+
+
+def partial_note(
+    series: pd.DataFrame, grain: str, last_day: dt.date
+) -> html.Div | None:
+    """A line naming the periods the range or the data cut short, if any."""
+    periods = series.loc[series["partial"], "period"]
+    if periods.empty:
+        return None
+    names = ", ".join(period_label(p, grain) for p in periods)
+    return html.Div(
+        [
+            html.Span("●", className="partial-dot me-1"),
+            f"{names}: partial {grain} (grey on the charts; data through "
+            f"{last_day.isoformat()} or cut by the range). Its changes compare the "
+            f"same days of earlier {grain}s.",
+        ],
+        className="small text-body-secondary mb-2",
+        id="partial-note",
+    )
+
+
+def period_label(period: pd.Timestamp | dt.date, grain: str) -> str:
+    """A period as people name it: ``Dec 2017``, ``week of 2017-12-25``, a date."""
+    stamp = pd.Timestamp(period)
+    if grain == "month":
+        return stamp.strftime("%b %Y")
+    if grain == "week":
+        return f"week of {stamp.date().isoformat()}"
+    return stamp.date().isoformat()
+
+
+def data_table(frame: pd.DataFrame, table_id: str) -> dbc.Table:
+    """A small formatted table: the index as the first column, headers as given."""
+    header = html.Thead(
+        html.Tr(
+            [html.Th(frame.index.name or "")]
+            + [html.Th(column, className="text-end") for column in frame.columns]
+        )
+    )
+    rows = [
+        html.Tr(
+            [html.Th(str(index))]
+            + [html.Td(str(value), className="text-end") for value in row]
+        )
+        for index, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+    ]
+    return dbc.Table(
+        [header, html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="small mb-0",
+        id=table_id,
+    )
 
 
 def preset_ranges(
@@ -179,6 +264,14 @@ def preset_ranges(
     return ranges
 
 
+def format_stamp(stamp: str | None) -> str:
+    """An ISO timestamp as ``2026-12-04 05:00 UTC``."""
+    if not stamp:
+        return "at an unknown time"
+    moment = dt.datetime.fromisoformat(stamp).astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _change_badge(change: float, higher_is_better: bool, label: str) -> html.Span:
     text = format_change(change)
     if text == "–" or change == 0:
@@ -187,12 +280,5 @@ def _change_badge(change: float, higher_is_better: bool, label: str) -> html.Spa
         colour = "success" if (change > 0) == higher_is_better else "danger"
     return html.Span(
         [dbc.Badge(text, color=colour, className="me-1"), html.Small(label)],
-        className="me-3 kpi-change",
+        className="me-2 kpi-change text-nowrap",
     )
-
-
-def _when(stamp: str | None) -> str:
-    if not stamp:
-        return "at an unknown time"
-    moment = dt.datetime.fromisoformat(stamp)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")

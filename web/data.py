@@ -101,3 +101,13 @@ def read_view(state: Current, query: Mapping[str, QueryValue]) -> View | None:
         first_day=state.cube.first_day,
         last_day=state.cube.last_day,
     )
+
+
+THEME_COOKIE = "kpi_theme"
+
+
+def request_theme() -> str:
+    """The theme the browser last chose (mirrored from its local store to a cookie)."""
+    if not flask.has_request_context():
+        return "light"
+    return "dark" if flask.request.cookies.get(THEME_COOKIE) == "dark" else "light"

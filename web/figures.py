@@ -1,48 +1,93 @@
-"""Every chart of the product: frames in, plotly figures out, one shared template.
+"""Every chart of the product: frames in, plotly figures out, one template per theme.
 
 Pages call these builders and never style a figure themselves, so colours, fonts,
-hover formats and empty states look the same everywhere.
+hover formats and empty states look the same everywhere. Hover labels use the
+catalogue's number format of each KPI; axes a compact one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from web.formatting import d3_format
+from kpi import CATALOGUE
+from web.formatting import axis_format, dimension_label, hover_format
 
 ACTUAL = "#2f6fdf"
 FORECAST = "#e07a1f"
-BAND_80 = "rgba(224, 122, 31, 0.28)"
+BAND_80 = "rgba(224, 122, 31, 0.30)"
 BAND_95 = "rgba(224, 122, 31, 0.14)"
 PARTIAL = "#9aa5b1"
 OUTSIDE = "#c0392b"
+GOOD = "#2a9d6f"
+BAD = "#d1495b"
+NEW = "#2a9d8f"
+PROFIT = "#8e5ea2"
+THEMES = ("light", "dark")
+_INK = {"light": "#212529", "dark": "#dee2e6"}
+_GRID = {"light": "rgba(33, 37, 41, 0.12)", "dark": "rgba(222, 226, 230, 0.14)"}
+_HOVER_BG = {"light": "#ffffff", "dark": "#2b3035"}
 
-pio.templates["kpi_light"] = go.layout.Template(
-    layout=go.Layout(
-        font={"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13},
-        colorway=[ACTUAL, FORECAST, "#2a9d8f", "#8e5ea2", "#e9c46a", "#6c757d"],
-        margin={"l": 56, "r": 16, "t": 36, "b": 40},
-        hovermode="x unified",
-        legend={"orientation": "h", "y": -0.18},
-        xaxis={"showgrid": False},
-        yaxis={"gridcolor": "rgba(128,128,128,0.2)", "zeroline": False},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
+
+def _template(theme: str) -> go.layout.Template:
+    axis = {
+        "gridcolor": _GRID[theme],
+        "linecolor": _GRID[theme],
+        "zeroline": False,
+        "automargin": True,
+        "title": {"standoff": 8},
+    }
+    return go.layout.Template(
+        layout=go.Layout(
+            font={
+                "family": "system-ui, -apple-system, Segoe UI, sans-serif",
+                "size": 13,
+                "color": _INK[theme],
+            },
+            colorway=[ACTUAL, FORECAST, NEW, PROFIT, "#e9c46a", "#6c757d"],
+            margin={"l": 8, "r": 12, "t": 40, "b": 8},
+            hovermode="x unified",
+            hoverlabel={"bgcolor": _HOVER_BG[theme], "font": {"color": _INK[theme]}},
+            legend={"orientation": "h", "y": -0.15, "x": 0},
+            xaxis={**axis, "showgrid": False},
+            yaxis=axis,
+            paper_bgcolor="rgba(0,0,0,0)",
+            plot_bgcolor="rgba(0,0,0,0)",
+            height=340,
+        )
     )
-)
-pio.templates["kpi_dark"] = go.layout.Template(
-    layout=go.Layout(font={"color": "#e6e6e6"}),
-)
-TEMPLATES = {"light": "kpi_light", "dark": "kpi_light+kpi_dark"}
+
+
+for _theme in THEMES:
+    pio.templates[f"kpi_{_theme}"] = _template(_theme)
+
+
+def template_of(theme: str) -> str:
+    """The registered plotly template name of ``theme`` (light when unknown)."""
+    return f"kpi_{theme}" if theme in THEMES else "kpi_light"
+
+
+def templates_json() -> dict[str, Any]:
+    """Both templates as plain JSON, for the browser to restyle charts in place."""
+    return {t: pio.templates[template_of(t)].to_plotly_json() for t in THEMES}
+
+
+def _figure(theme: str, title: str | None = None, **layout: Any) -> go.Figure:
+    figure = go.Figure(layout={"template": template_of(theme)})
+    if title:
+        figure.update_layout(title={"text": title, "x": 0.01, "font": {"size": 15}})
+    figure.update_layout(**layout)
+    return figure
 
 
 def empty_figure(message: str, theme: str = "light") -> go.Figure:
     """A blank chart that says in one sentence why it is blank."""
-    figure = go.Figure(layout={"template": TEMPLATES.get(theme, "kpi_light")})
+    figure = _figure(theme, height=220)
     figure.add_annotation(
         text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
     )
@@ -51,11 +96,13 @@ def empty_figure(message: str, theme: str = "light") -> go.Figure:
     return figure
 
 
+def _hover(kpi: str, axis: str = "y") -> str:
+    return f"%{{{axis}:{hover_format(kpi)}}}"
+
+
 def build_trend_figure(
     series: pd.DataFrame,
     kpi: str,
-    label: str,
-    unit: str,
     forecast: pd.DataFrame | None = None,
     theme: str = "light",
 ) -> go.Figure:
@@ -64,27 +111,18 @@ def build_trend_figure(
     ``series`` has ``period``, ``partial`` and a ``kpi`` column; ``forecast`` has
     ``date``, ``forecast``, ``lo80``, ``hi80``.
     """
-    hover = f"%{{y:{d3_format(unit)}}}"
-    figure = go.Figure(layout={"template": TEMPLATES.get(theme, "kpi_light")})
+    spec = CATALOGUE[kpi]
+    figure = _figure(theme, spec.label, yaxis_tickformat=axis_format(kpi))
     complete = series[~series["partial"]]
     figure.add_scatter(
         x=complete["period"],
         y=complete[kpi],
-        name=label,
+        name=spec.label,
         mode="lines+markers",
         line={"color": ACTUAL},
-        hovertemplate=hover,
+        hovertemplate=_hover(kpi),
     )
-    partial = series[series["partial"]]
-    if not partial.empty:
-        figure.add_scatter(
-            x=partial["period"],
-            y=partial[kpi],
-            name="so far (partial)",
-            mode="markers",
-            marker={"color": PARTIAL, "size": 9},
-            hovertemplate=hover,
-        )
+    _add_partial(figure, series, kpi)
     if forecast is not None and not forecast.empty:
         _add_band(figure, forecast, "lo80", "hi80", BAND_80, "80% interval")
         figure.add_scatter(
@@ -93,88 +131,243 @@ def build_trend_figure(
             name="forecast",
             mode="lines",
             line={"color": FORECAST, "dash": "dash"},
-            hovertemplate=hover,
+            hovertemplate=_hover(kpi),
         )
-    figure.update_layout(
-        title={"text": label, "x": 0.01}, yaxis_tickformat=d3_format(unit)
-    )
     return figure
 
 
 def build_forecast_figure(
     actuals: pd.DataFrame,
     forecast: pd.DataFrame,
-    label: str,
-    unit: str,
+    kpi: str,
     now: dt.date,
     theme: str = "light",
 ) -> go.Figure:
     """Actuals, the forecast with its 80% and 95% bands, and a line at "now".
 
-    ``actuals`` has ``date``, ``actual`` and ``outside`` (the actual fell outside
-    the 95% band of the forecast made before it); ``forecast`` has ``date``,
+    ``actuals`` has ``date``, ``actual``, ``partial`` and ``outside`` (the actual
+    fell outside the 95% band forecast for it); ``forecast`` has ``date``,
     ``forecast``, ``lo80``, ``hi80``, ``lo95``, ``hi95``.
     """
-    hover = f"%{{y:{d3_format(unit)}}}"
-    figure = go.Figure(layout={"template": TEMPLATES.get(theme, "kpi_light")})
+    figure = _figure(theme, CATALOGUE[kpi].label, yaxis_tickformat=axis_format(kpi))
     _add_band(figure, forecast, "lo95", "hi95", BAND_95, "95% interval")
     _add_band(figure, forecast, "lo80", "hi80", BAND_80, "80% interval")
+    complete = actuals[~actuals["partial"]]
     figure.add_scatter(
-        x=actuals["date"],
-        y=actuals["actual"],
+        x=complete["date"],
+        y=complete["actual"],
         name="actual",
         mode="lines+markers",
         line={"color": ACTUAL},
-        hovertemplate=hover,
+        hovertemplate=_hover(kpi),
     )
+    partial = actuals[actuals["partial"]]
+    if not partial.empty:
+        figure.add_scatter(
+            x=partial["date"],
+            y=partial["actual"],
+            name="so far (partial)",
+            mode="markers",
+            marker={"color": PARTIAL, "size": 9},
+            hovertemplate=_hover(kpi),
+        )
     figure.add_scatter(
         x=forecast["date"],
         y=forecast["forecast"],
         name="forecast",
         mode="lines",
         line={"color": FORECAST, "dash": "dash"},
-        hovertemplate=hover,
+        hovertemplate=_hover(kpi),
     )
-    if "outside" in actuals and actuals["outside"].any():
-        missed = actuals[actuals["outside"]]
+    missed = actuals[actuals["outside"]]
+    if not missed.empty:
         figure.add_scatter(
             x=missed["date"],
             y=missed["actual"],
             name="outside the 95% band",
             mode="markers",
             marker={"color": OUTSIDE, "size": 11, "symbol": "x"},
-            hovertemplate=hover,
+            hovertemplate=_hover(kpi),
         )
-    figure.add_vline(x=pd.Timestamp(now).value / 1e6, line={"dash": "dot", "width": 1})
+    stamp = pd.Timestamp(now).value / 1e6
+    figure.add_vline(x=stamp, line={"dash": "dot", "width": 1, "color": PARTIAL})
     figure.add_annotation(
-        x=pd.Timestamp(now).value / 1e6,
-        y=1,
-        yref="paper",
-        text="now",
-        showarrow=False,
-        yanchor="bottom",
-    )
-    figure.update_layout(
-        title={"text": label, "x": 0.01}, yaxis_tickformat=d3_format(unit)
+        x=stamp, y=1, yref="paper", text="now", showarrow=False, yanchor="bottom"
     )
     return figure
 
 
-def build_sparkline(values: pd.Series, theme: str = "light") -> go.Figure:
-    """A tiny line with no axes, for a KPI card."""
-    figure = go.Figure(layout={"template": TEMPLATES.get(theme, "kpi_light")})
+def build_sparkline(
+    values: pd.Series, partial: pd.Series, theme: str = "light"
+) -> go.Figure:
+    """A tiny line with no axes for a KPI card; the partial last period a grey dot."""
+    y = values.to_numpy(dtype="float64")
+    flags = partial.to_numpy(dtype=bool)
+    x = np.arange(len(y))
+    figure = _figure(
+        theme, height=48, margin={"l": 2, "r": 6, "t": 4, "b": 4}, showlegend=False
+    )
     figure.add_scatter(
-        y=values.to_numpy(),
+        x=x[~flags],
+        y=y[~flags],
         mode="lines",
         line={"color": ACTUAL, "width": 2},
         hoverinfo="skip",
     )
-    figure.update_layout(
-        height=48, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False
-    )
+    if flags.any():
+        figure.add_scatter(
+            x=x[flags],
+            y=y[flags],
+            mode="markers",
+            marker={"color": PARTIAL, "size": 6},
+            hoverinfo="skip",
+        )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return figure
+
+
+def build_bar_figure(
+    table: pd.DataFrame, kpis: list[str], title: str, theme: str = "light"
+) -> go.Figure:
+    """Bars of one or more KPIs of the same unit, one group per row of ``table``."""
+    figure = _figure(
+        theme,
+        title,
+        barmode="group",
+        hovermode="y unified",
+        xaxis_tickformat=axis_format(kpis[0]),
+        yaxis={"autorange": "reversed", "showgrid": False},
+        xaxis={"showgrid": True},
+        height=max(220, 90 + 44 * len(table) * len(kpis) ** 0.5),
+    )
+    colours = {"revenue": ACTUAL, "profit": PROFIT, "margin": NEW}
+    for kpi in kpis:
+        figure.add_bar(
+            y=table.index.astype(str),
+            x=table[kpi],
+            name=CATALOGUE[kpi].label,
+            orientation="h",
+            marker_color=colours.get(kpi, ACTUAL),
+            hovertemplate=_hover(kpi, "x"),
+        )
+    return figure
+
+
+def build_contribution_figure(
+    contributions: pd.DataFrame, kpi: str, dimension: str, theme: str = "light"
+) -> go.Figure:
+    """Each member's part of a KPI's change, largest first, coloured good or bad."""
+    spec = CATALOGUE[kpi]
+    change = contributions["change"].to_numpy(dtype="float64")
+    good = (change > 0) == spec.higher_is_better
+    figure = _figure(
+        theme,
+        f"What changed: {spec.label.lower()} by {dimension_label(dimension).lower()}",
+        hovermode="closest",
+        xaxis={"tickformat": axis_format(kpi), "showgrid": True, "zeroline": True},
+        yaxis={"autorange": "reversed", "showgrid": False},
+        height=max(220, 90 + 36 * len(contributions)),
+        showlegend=False,
+    )
+    figure.add_bar(
+        y=contributions.index.astype(str),
+        x=change,
+        orientation="h",
+        marker_color=np.where(good, GOOD, BAD).tolist(),
+        customdata=contributions[["previous", "current"]].to_numpy(),
+        hovertemplate=(
+            f"%{{y}}: %{{x:+{hover_format(kpi)}}}<br>"
+            f"%{{customdata[0]:{hover_format(kpi)}}} → "
+            f"%{{customdata[1]:{hover_format(kpi)}}}<extra></extra>"
+        ),
+    )
+    return figure
+
+
+def build_customers_figure(series: pd.DataFrame, theme: str = "light") -> go.Figure:
+    """New and returning customers stacked per period: together the active ones."""
+    figure = _figure(
+        theme,
+        "Active customers: new and returning",
+        barmode="stack",
+        yaxis_tickformat=axis_format("active_customers"),
+    )
+    for kpi, colour in (("returning_customers", ACTUAL), ("new_customers", NEW)):
+        figure.add_bar(
+            x=series["period"],
+            y=series[kpi],
+            name=CATALOGUE[kpi].label,
+            marker_color=colour,
+            marker_pattern_shape=np.where(series["partial"], "/", "").tolist(),
+            hovertemplate=_hover(kpi),
+        )
+    return figure
+
+
+def build_rates_figure(
+    series: pd.DataFrame, kpis: tuple[str, ...], theme: str = "light"
+) -> go.Figure:
+    """Ratio KPIs over time as lines; the partial period's points hollow."""
+    title = " and ".join(CATALOGUE[k].label.lower() for k in kpis).capitalize()
+    figure = _figure(theme, title, yaxis_tickformat=".0%")
+    for kpi, colour in zip(kpis, (ACTUAL, BAD), strict=False):
+        figure.add_scatter(
+            x=series["period"],
+            y=series[kpi],
+            name=CATALOGUE[kpi].label,
+            mode="lines+markers",
+            line={"color": colour},
+            marker={
+                "symbol": np.where(series["partial"], "circle-open", "circle").tolist()
+            },
+            hovertemplate=_hover(kpi),
+        )
+    return figure
+
+
+def build_cohort_figure(cohorts: pd.DataFrame, theme: str = "light") -> go.Figure:
+    """The monthly cohort retention grid: share of each cohort active n months on."""
+    grid = cohorts.pivot(index="cohort", columns="months_since", values="share")
+    sizes = cohorts.pivot(index="cohort", columns="months_since", values="customers")
+    labels = [pd.Timestamp(c).strftime("%Y-%m") for c in grid.index]
+    figure = _figure(
+        theme,
+        "Retention by monthly cohort",
+        hovermode="closest",
+        xaxis={"title": {"text": "months since the first order"}, "dtick": 1},
+        yaxis={"autorange": "reversed", "type": "category"},
+        height=max(280, 120 + 22 * len(labels)),
+    )
+    figure.add_heatmap(
+        z=grid.to_numpy(dtype="float64"),
+        x=grid.columns.to_numpy(),
+        y=labels,
+        customdata=sizes.to_numpy(dtype="float64"),
+        colorscale="Blues",
+        zmin=0,
+        zmax=1,
+        colorbar={"tickformat": ".0%", "thickness": 10},
+        hovertemplate=(
+            "cohort %{y}, month %{x}: %{z:.1%} (%{customdata:,.0f} customers)"
+            "<extra></extra>"
+        ),
+    )
+    return figure
+
+
+def _add_partial(figure: go.Figure, series: pd.DataFrame, kpi: str) -> None:
+    partial = series[series["partial"]]
+    if partial.empty:
+        return
+    figure.add_scatter(
+        x=partial["period"],
+        y=partial[kpi],
+        name="so far (partial)",
+        mode="markers",
+        marker={"color": PARTIAL, "size": 9},
+        hovertemplate=_hover(kpi),
+    )
 
 
 def _add_band(

@@ -14,6 +14,7 @@ from dash import Dash, Input, Output, ctx, no_update, page_registry
 from web.components import preset_ranges
 from web.data import current
 from web.state import encode_view, parse_search, parse_view
+from web.theme import register_theme_callbacks
 
 _CONTROLS = ("start", "end", "grain")
 
@@ -21,6 +22,7 @@ _CONTROLS = ("start", "end", "grain")
 def register_callbacks(app: Dash, dimensions: Sequence[str]) -> None:
     """Wire the filter bar of ``app`` to its URL."""
     pickers = {name: f"filter-{name}" for name in dimensions}
+    register_theme_callbacks(app)
 
     @app.callback(
         output={

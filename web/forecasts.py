@@ -1,15 +1,16 @@
 """Finding the precomputed forecast that matches what a page shows.
 
 Forecasts exist for the whole business and for each single dimension member, at
-month and week grain; any other selection has none and the page says so.
+the grains the refresh forecasts; any other selection has none and the page says
+so in a sentence from :func:`no_forecast_sentence`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from kpi import Selection
-from pipeline import FORECAST_GRAINS, series_key
+from kpi import CATALOGUE, Selection
+from pipeline import FORECAST_GRAINS, FORECAST_KPIS, series_key
 from web.data import Current
 
 
@@ -23,6 +24,15 @@ def scope_of(selection: Selection) -> tuple[str | None, str] | None:
     return None
 
 
+def stored_grains(state: Current) -> tuple[str, ...]:
+    """The grains the current snapshot holds forecasts for, in refresh order."""
+    forecasts = state.frame("forecasts")
+    if forecasts is None or forecasts.empty:
+        return ()
+    present = set(forecasts["series_id"].str.split("/").str[1])
+    return tuple(grain for grain in FORECAST_GRAINS if grain in present)
+
+
 def forecast_for(state: Current, selection: Selection, kpi: str) -> pd.DataFrame | None:
     """The stored forecast of ``kpi`` for ``selection``'s scope and grain, if any."""
     scope = scope_of(selection)
@@ -32,6 +42,37 @@ def forecast_for(state: Current, selection: Selection, kpi: str) -> pd.DataFrame
     key = series_key(kpi, selection.grain, *scope)
     found = forecasts[forecasts["series_id"] == key]
     return found.sort_values("date") if not found.empty else None
+
+
+def no_forecast_sentence(state: Current, selection: Selection, kpi: str) -> str:
+    """Why ``selection`` shows no forecast of ``kpi``, in one sentence."""
+    label = CATALOGUE[kpi].label
+    grains = stored_grains(state)
+    if not grains:
+        return "No forecasts are stored yet: the next refresh makes them."
+    if kpi not in FORECAST_KPIS:
+        return f"{label} is not forecast."
+    if selection.grain not in grains:
+        return (
+            f"No forecast at {selection.grain} grain: forecasts are made by "
+            f"{' and '.join(grains)}."
+        )
+    if scope_of(selection) is None:
+        names = state.cube.dimensions if state.cube else ()
+        return (
+            "No forecast for this selection: forecasts are made for the whole "
+            f"business and for one {' or '.join(names)} value at a time."
+        )
+    return f"No forecast of {label} is stored for this selection."
+
+
+def mark_outside(actuals: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
+    """Which complete actual periods fell outside the 95% band forecast for them."""
+    band = forecast.set_index("date")[["lo95", "hi95"]]
+    low = actuals["date"].map(band["lo95"])
+    high = actuals["date"].map(band["hi95"])
+    outside = (actuals["actual"] < low) | (actuals["actual"] > high)
+    return outside.fillna(False).astype(bool) & ~actuals["partial"].astype(bool)
 
 
 def accuracy_for(state: Current, key: str) -> pd.Series | None:
