@@ -14,19 +14,10 @@ if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import PROJECT_ROOT
-from kpi import CATALOGUE
+from kpi.catalogue import glossary
 
 README = PROJECT_ROOT / "README.md"
 START, END = "<!-- glossary:start -->", "<!-- glossary:end -->"
-
-
-def glossary_markdown() -> str:
-    """The glossary table of every KPI in catalogue order."""
-    lines = ["| KPI | definition | unit | up is good |", "| --- | --- | --- | --- |"]
-    for spec in CATALOGUE.values():
-        good = "yes" if spec.higher_is_better else "no"
-        lines.append(f"| {spec.label} | {spec.formula} | {spec.unit} | {good} |")
-    return "\n".join(lines)
 
 
 def with_glossary(readme: str) -> str:
@@ -35,7 +26,7 @@ def with_glossary(readme: str) -> str:
     _, end, tail = rest.partition(END)
     if not start or not end:
         raise SystemExit(f"README.md lacks the markers {START} and {END}")
-    return f"{head}{START}\n{glossary_markdown()}\n{END}{tail}"
+    return f"{head}{START}\n{glossary()}\n{END}{tail}"
 
 
 def main(argv: list[str] | None = None) -> int:
