@@ -24,7 +24,7 @@ from web.formatting import format_value
 from web.state import HORIZONS, View, encode_view, parse_search, parse_view
 
 dash.register_page(
-    __name__, path="/forecast", name="Forecast", title="Forecast", order=1
+    __name__, path="/forecast", name="Forecast", title="Forecast", order=3
 )
 
 DEFAULT_HORIZON = 12

@@ -336,7 +336,7 @@ def build_cohort_figure(cohorts: pd.DataFrame, theme: str = "light") -> go.Figur
         "Retention by monthly cohort",
         hovermode="closest",
         xaxis={"title": {"text": "months since the first order"}, "dtick": 1},
-        yaxis={"autorange": "reversed", "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category", "showgrid": False},
         height=max(280, 120 + 22 * len(labels)),
     )
     figure.add_heatmap(
@@ -345,6 +345,8 @@ def build_cohort_figure(cohorts: pd.DataFrame, theme: str = "light") -> go.Figur
         y=labels,
         customdata=sizes.to_numpy(dtype="float64"),
         colorscale="Blues",
+        xgap=1,
+        ygap=1,
         zmin=0,
         zmax=1,
         colorbar={"tickformat": ".0%", "thickness": 10},

@@ -127,3 +127,23 @@ def _nav_pages() -> list[dict[str, Any]]:
 
 def _module_name(page: dict[str, Any]) -> str:
     return str(page["module"]).split(".")[-1]
+
+
+def update_search(search: str | None, **values: str | None) -> str | None:
+    """The query string ``search`` with page options replaced, checked and re-encoded.
+
+    ``None`` means the snapshot is missing and the URL should stay as it is.
+    """
+    state = current()
+    if state.cube is None:
+        return None
+    params: dict[str, Any] = parse_search(search)
+    for key, value in values.items():
+        params[key] = [value or ""]
+    view = parse_view(
+        params,
+        dimensions=state.cube.dimensions,
+        first_day=state.cube.first_day,
+        last_day=state.cube.last_day,
+    )
+    return encode_view(view)
