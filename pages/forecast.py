@@ -15,13 +15,21 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from kpi import CATALOGUE, Selection
-from pipeline import FORECAST_KPIS, WEEKS_PER_MONTH, series_key
 from web.components import chart, empty_state, page_frame, page_heading
 from web.data import Current, current, read_view, request_theme
 from web.figures import build_forecast_figure
-from web.forecasts import accuracy_for, mark_outside, scope_of, stored_grains
+from web.filters import update_search
+from web.forecasts import (
+    WEEKS_PER_MONTH,
+    accuracy_for,
+    mark_outside,
+    scope_of,
+    series_key,
+    stored_grains,
+    stored_kpis,
+)
 from web.formatting import format_value
-from web.state import HORIZONS, View, encode_view, parse_search, parse_view
+from web.state import HORIZONS, View
 
 dash.register_page(
     __name__, path="/forecast", name="Forecast", title="Forecast", order=3
@@ -37,12 +45,18 @@ def layout(**query: str | list[str]) -> html.Div:
         return page_frame(state, None, empty_state("There is no snapshot to show yet."))
 
     notes: list[str] = []
-    kpi = view.kpi if view.kpi in FORECAST_KPIS else "revenue"
-    if view.kpi not in FORECAST_KPIS:
-        notes.append(f"{CATALOGUE[view.kpi].label} is not forecast; showing revenue.")
+    forecast_kpis = stored_kpis(state) or ("revenue",)
+    kpi = view.kpi if view.kpi in forecast_kpis else forecast_kpis[0]
+    if view.kpi != kpi:
+        notes.append(
+            f"{CATALOGUE[view.kpi].label} is not forecast; "
+            f"showing {CATALOGUE[kpi].label.lower()}."
+        )
     grain = _grain(state, view.selection.grain, notes)
     scope = _scope(view, state.cube.dimensions, notes)
-    controls = _controls(state, kpi, scope, view.horizon or DEFAULT_HORIZON)
+    controls = _controls(
+        state, forecast_kpis, kpi, scope, view.horizon or DEFAULT_HORIZON
+    )
     heading = page_heading(
         "Forecast", "Where the KPI is heading, and how well the model has done."
     )
@@ -95,21 +109,13 @@ def layout(**query: str | list[str]) -> html.Div:
 def choose_forecast(kpi: str, scope: str, horizon: int, search: str | None) -> Any:
     if ctx.triggered_id is None:
         return no_update
-    state = current()
-    if state.cube is None:
-        return no_update
-    params: dict[str, Any] = parse_search(search)
-    params.update(kpi=[kpi or ""], series=[scope or ""], horizon=[str(horizon or "")])
-    view = parse_view(
-        params,
-        dimensions=state.cube.dimensions,
-        first_day=state.cube.first_day,
-        last_day=state.cube.last_day,
-    )
-    return encode_view(view)
+    encoded = update_search(search, kpi=kpi, series=scope, horizon=str(horizon or ""))
+    return no_update if encoded is None or encoded == search else encoded
 
 
-def _controls(state: Current, kpi: str, scope: str, horizon: int) -> dbc.Row:
+def _controls(
+    state: Current, kpis: Sequence[str], kpi: str, scope: str, horizon: int
+) -> dbc.Row:
     assert state.cube is not None
     scopes = [{"label": "Whole business", "value": "all"}] + [
         {"label": f"{dimension.title()}: {member}", "value": f"{dimension}={member}"}
@@ -123,9 +129,7 @@ def _controls(state: Current, kpi: str, scope: str, horizon: int) -> dbc.Row:
                     id="forecast-kpi",
                     clearable=False,
                     value=kpi,
-                    options=[
-                        {"label": CATALOGUE[k].label, "value": k} for k in FORECAST_KPIS
-                    ],
+                    options=[{"label": CATALOGUE[k].label, "value": k} for k in kpis],
                 ),
                 xs=12,
                 md=3,

@@ -35,7 +35,8 @@ def kpi_table(cube: KpiCube, selection: Selection) -> pd.DataFrame:
     )
     for kpi in table_kpis():
         decimals = _DECIMALS.get(CATALOGUE[kpi].unit, 2)
-        table[kpi] = series[kpi].astype("float64").round(decimals)
+        values = series[kpi].astype("float64").round(decimals)
+        table[kpi] = values.astype("Int64") if decimals == 0 else values
     filters = dict(selection.filters)
     for dimension in cube.dimensions:
         table[dimension] = "|".join(filters.get(dimension, ())) or "all"

@@ -2,7 +2,8 @@
 
 Forecasts exist for the whole business and for each single dimension member, at
 the grains the refresh forecasts; any other selection has none and the page says
-so in a sentence from :func:`no_forecast_sentence`.
+so in a sentence from :func:`no_forecast_sentence`. What is forecast is read from
+the snapshot itself, so web workers never import the modelling stack.
 """
 
 from __future__ import annotations
@@ -10,8 +11,26 @@ from __future__ import annotations
 import pandas as pd
 
 from kpi import CATALOGUE, Selection
-from pipeline import FORECAST_GRAINS, FORECAST_KPIS, series_key
 from web.data import Current
+
+GRAIN_ORDER = ("month", "week", "day")
+# The refresh makes week forecasts this many weeks long per month of horizon.
+WEEKS_PER_MONTH = 4.35
+
+
+def series_key(
+    kpi: str, grain: str, dimension: str | None = None, member: str = ""
+) -> str:
+    """The id the refresh gives a forecast series, such as ``orders/week/all``."""
+    scope = f"{dimension}={member}" if dimension else "all"
+    return f"{kpi}/{grain}/{scope}"
+
+
+def _stored_parts(state: Current, part: int) -> set[str]:
+    forecasts = state.frame("forecasts")
+    if forecasts is None or forecasts.empty:
+        return set()
+    return set(forecasts["series_id"].drop_duplicates().str.split("/").str[part])
 
 
 def scope_of(selection: Selection) -> tuple[str | None, str] | None:
@@ -25,19 +44,22 @@ def scope_of(selection: Selection) -> tuple[str | None, str] | None:
 
 
 def stored_grains(state: Current) -> tuple[str, ...]:
-    """The grains the current snapshot holds forecasts for, in refresh order."""
-    forecasts = state.frame("forecasts")
-    if forecasts is None or forecasts.empty:
-        return ()
-    present = set(forecasts["series_id"].str.split("/").str[1])
-    return tuple(grain for grain in FORECAST_GRAINS if grain in present)
+    """The grains the current snapshot holds forecasts for, month first."""
+    present = _stored_parts(state, 1)
+    return tuple(grain for grain in GRAIN_ORDER if grain in present)
+
+
+def stored_kpis(state: Current) -> tuple[str, ...]:
+    """The KPIs the current snapshot holds forecasts of, in catalogue order."""
+    present = _stored_parts(state, 0)
+    return tuple(kpi for kpi in CATALOGUE if kpi in present)
 
 
 def forecast_for(state: Current, selection: Selection, kpi: str) -> pd.DataFrame | None:
     """The stored forecast of ``kpi`` for ``selection``'s scope and grain, if any."""
     scope = scope_of(selection)
     forecasts = state.frame("forecasts")
-    if scope is None or forecasts is None or selection.grain not in FORECAST_GRAINS:
+    if scope is None or forecasts is None:
         return None
     key = series_key(kpi, selection.grain, *scope)
     found = forecasts[forecasts["series_id"] == key]
@@ -50,7 +72,7 @@ def no_forecast_sentence(state: Current, selection: Selection, kpi: str) -> str:
     grains = stored_grains(state)
     if not grains:
         return "No forecasts are stored yet: the next refresh makes them."
-    if kpi not in FORECAST_KPIS:
+    if kpi not in stored_kpis(state):
         return f"{label} is not forecast."
     if selection.grain not in grains:
         return (
