@@ -1,0 +1,110 @@
+"""Time and peak memory of each refresh step on a large order set (1 million lines).
+
+Scales the sample with ``bench/scale_orders.py``, writes it as a Superstore-style
+CSV, then runs ``scripts/refresh_cache.py`` as Scheduler does and reads its step
+lines. Usage: ``.venv/bin/python bench/bench_refresh.py [--lines 1000000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scale_orders import scale_orders
+from config import PROJECT_ROOT, Config
+from sources import SUPERSTORE_COLUMNS, load_orders
+
+STEP_LINE = re.compile(r"refresh: ([\w+]+): (.*) in ([\d.]+) s \(peak (\d+) MB\)$")
+PIPELINE_LINES = {
+    "  compute": re.compile(r"pipeline: computed KPI frames: .* in ([\d.]+)s$"),
+    "  forecast": re.compile(r"pipeline: forecast \d+ series in ([\d.]+)s"),
+}
+SNAPSHOT_BYTES = re.compile(r"cache\.snapshot: snapshot \S+ is current: .* (\d+) bytes")
+SUMMARY = re.compile(r"refresh done \(exit 0\): .*")
+
+
+def write_orders_csv(lines: int, folder: Path) -> tuple[Path, float]:
+    """Write ``lines`` scaled order lines in the sample's own column names."""
+    started = time.perf_counter()
+    orders = scale_orders(load_orders(Config()), lines, seed=0)
+    names = {field: SUPERSTORE_COLUMNS[field] for field in orders.columns}
+    path = folder / "orders.csv"
+    orders.rename(columns=names).to_csv(path, index=False, date_format="%Y-%m-%d")
+    return path, time.perf_counter() - started
+
+
+def run_refresh(
+    orders: Path, store: Path
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "APP_ENV": "production",
+        "DATA_SOURCE": str(orders),
+        "LOCAL_STORE_DIR": str(store),
+    }
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "scripts/refresh_cache.py"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, time.perf_counter() - started
+
+
+def report(log: str, wall: float) -> None:
+    """Print one row per step, the compute/forecast split, size and peaks."""
+    print(f"{'step':<18}{'seconds':>10}{'peak MB':>10}  counts")
+    for line in log.splitlines():
+        step = STEP_LINE.search(line)
+        if step:
+            name, detail, seconds, peak = step.groups()
+            print(f"{name:<18}{float(seconds):>10.2f}{int(peak):>10}  {detail}")
+        for name, pattern in PIPELINE_LINES.items():
+            part = pattern.search(line)
+            if part:
+                print(
+                    f"{name:<18}{float(part.group(1)):>10.2f}{'':>10}  (of the above)"
+                )
+
+    size = SNAPSHOT_BYTES.search(log)
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"snapshot size: {int(size.group(1)) / 1e6:.1f} MB" if size else "")
+    print(f"refresh wall time: {wall:.1f} s; largest process peak {children_mb:.0f} MB")
+    summary = SUMMARY.search(log)
+    print(summary.group(0) if summary else "no summary line")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-refresh-") as tmp:
+        orders, made = write_orders_csv(args.lines, Path(tmp))
+        megabytes = orders.stat().st_size / 1e6
+        print(
+            f"{args.lines} order lines, {megabytes:.0f} MB of CSV, made in {made:.1f} s"
+        )
+        result, wall = run_refresh(orders, Path(tmp) / "store")
+
+    if result.returncode != 0:
+        print(result.stderr[-3000:], file=sys.stderr)
+        return result.returncode
+    report(result.stderr, wall)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
