@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dash import Dash, Input, Output, ctx, no_update, page_registry
+from dash import Dash, Input, Output, State, ctx, no_update, page_registry
 
 from web.components import preset_ranges
 from web.data import current
@@ -55,6 +55,17 @@ def register_callbacks(app: Dash, dimensions: Sequence[str]) -> None:
         members: dict[str, list[str] | None],
     ) -> dict[str, Any]:
         return sync_view(ctx.triggered_id, search, preset, start, end, grain, members)
+
+    # The pages re-render from their own location: hand it every query change.
+    app.clientside_callback(
+        """function (search, shown) {
+            return search === shown ? window.dash_clientside.no_update : search;
+        }""",
+        Output("_pages_location", "search"),
+        Input("url", "search"),
+        State("_pages_location", "search"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         [Output(f"nav-{_module_name(page)}", "href") for page in _nav_pages()],
