@@ -23,7 +23,7 @@ from web.components import (
     page_heading,
     period_label,
 )
-from web.data import Current, current, read_view
+from web.data import Current, current, next_refresh, read_view
 from web.export import csv_name, kpi_table, table_kpis, to_csv
 from web.formatting import format_kpi
 from web.state import parse_search
@@ -62,13 +62,6 @@ def download_table(clicks: int | None, search: str | None) -> Any:
         "filename": csv_name(view.selection),
         "type": "text/csv",
     }
-
-
-def next_refresh(now: dt.datetime, hour_utc: int) -> dt.datetime:
-    """The next scheduled daily refresh after ``now`` (an aware datetime)."""
-    today = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
-    slot = today.replace(hour=hour_utc)
-    return slot if slot > now else slot + dt.timedelta(days=1)
 
 
 def _about(state: Current) -> dbc.Card:

@@ -111,3 +111,10 @@ def request_theme() -> str:
     if not flask.has_request_context():
         return "light"
     return "dark" if flask.request.cookies.get(THEME_COOKIE) == "dark" else "light"
+
+
+def next_refresh(now: dt.datetime, hour_utc: int) -> dt.datetime:
+    """The next scheduled daily refresh after ``now`` (an aware datetime), in UTC."""
+    slot = now.astimezone(dt.UTC).replace(hour=hour_utc, minute=0, second=0)
+    slot = slot.replace(microsecond=0)
+    return slot if slot > now else slot + dt.timedelta(days=1)

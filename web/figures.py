@@ -327,7 +327,11 @@ def build_rates_figure(
 
 
 def build_cohort_figure(cohorts: pd.DataFrame, theme: str = "light") -> go.Figure:
-    """The monthly cohort retention grid: share of each cohort active n months on."""
+    """The monthly cohort retention grid: share of each cohort active n months on.
+
+    Months in which no customer started are left out.
+    """
+    cohorts = cohorts[cohorts["cohort_size"] > 0]
     grid = cohorts.pivot(index="cohort", columns="months_since", values="share")
     sizes = cohorts.pivot(index="cohort", columns="months_since", values="customers")
     labels = [pd.Timestamp(c).strftime("%Y-%m") for c in grid.index]
