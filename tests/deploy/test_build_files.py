@@ -45,10 +45,11 @@ def test_runtime_txt_names_the_python_that_runs_the_tests() -> None:
 @pytest.mark.parametrize("name", ["requirements.txt", "requirements-dev.txt"])
 def test_every_requirement_is_pinned_exactly_once(name: str) -> None:
     lines = requirement_lines(name)
-    names = [PIN.match(line)["name"].lower() for line in lines if PIN.match(line)]
+    pins = [pin for pin in map(PIN.match, lines) if pin]
+    names = [pin["name"].lower() for pin in pins]
 
     assert [line for line in lines if not PIN.match(line)] == []
-    assert len(names) == len(set(names))
+    assert len(names) == len(set(names)) == len(lines)
 
 
 def test_the_pins_are_what_the_tests_run_on() -> None:
