@@ -55,7 +55,11 @@ def service_env(**values: str) -> dict[str, str]:
 def run_refresh(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "scripts/refresh_cache.py", *args],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -94,7 +98,10 @@ def served_app() -> Iterator[ServedApp]:
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / "gunicorn.log").open("w")
     web = subprocess.Popen(
-        procfile_command(), cwd=PROJECT_ROOT, env=env, stdout=log,
+        procfile_command(),
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
@@ -109,8 +116,12 @@ def served_app() -> Iterator[ServedApp]:
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
     "--disable-quic",
 ]
 
@@ -128,17 +139,33 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, served_app: ServedApp) -> Iterator[object]:
-    """A logged-in tab whose console errors fail the test."""
+def open_tab(browser, width: int, height: int) -> tuple[object, object, list[str]]:
+    """A logged-in tab of ``width`` x ``height`` and the console errors it collects."""
     context = browser.new_context(
         http_credentials={"username": USERNAME, "password": PASSWORD},
-        viewport={"width": 1280, "height": 900},
+        viewport={"width": width, "height": height},
+        accept_downloads=True,
     )
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: errors.append(str(e)))
+    return context, tab, errors
+
+
+@pytest.fixture
+def page(browser, served_app: ServedApp) -> Iterator[object]:
+    """A logged-in laptop-sized tab whose console errors fail the test."""
+    context, tab, errors = open_tab(browser, 1280, 900)
+    yield tab
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def phone(browser, served_app: ServedApp) -> Iterator[object]:
+    """A logged-in phone-sized tab (390 px wide) whose console errors fail the test."""
+    context, tab, errors = open_tab(browser, 390, 844)
     yield tab
     context.close()
     assert errors == []
