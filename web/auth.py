@@ -13,7 +13,8 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 import flask
 from dash import Dash
@@ -82,7 +83,7 @@ class HashedBasicAuth(BasicAuth):
     def __init__(self, app: Dash, users: Mapping[str, str]) -> None:
         self._hashes = dict(users)
         # Unknown users are checked against this hash so that a miss costs the same.
-        self._decoy = generate_password_hash(secrets.token_hex(16))
+        self._decoy = decoy_hash(self._hashes.values())
         # Verified credentials, by a keyed digest: scrypt costs tens of milliseconds
         # and every Dash callback carries the header again.
         self._digest_key = secrets.token_bytes(32)
@@ -115,6 +116,22 @@ class HashedBasicAuth(BasicAuth):
         stored = self._hashes.get(username, self._decoy)
         matches = check_password_hash(stored, password)
         return matches and username in self._hashes
+
+
+def decoy_hash(hashes: Iterable[str]) -> str:
+    """A hash of a random secret, made with the method most of ``hashes`` use.
+
+    Checking a password against it costs what checking a real user's does, so the
+    answer for an unknown user comes as late as for a wrong password.
+    """
+    methods = Counter(stored.partition("$")[0] for stored in hashes)
+    secret = secrets.token_hex(16)
+    for method, _count in methods.most_common(1):
+        try:
+            return generate_password_hash(secret, method=method)
+        except (ValueError, TypeError):
+            logger.warning("cannot make a decoy hash with method %r", method)
+    return generate_password_hash(secret)
 
 
 def _decode_basic(header: str) -> tuple[str, str] | None:

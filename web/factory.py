@@ -17,6 +17,7 @@ from web import filters
 from web.auth import HashedBasicAuth, load_users
 from web.components import filter_bar
 from web.data import EXTENSION_KEY, DataAccess
+from web.guard import install_callback_guard
 from web.health import install_health
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def create_app(config: Config | None = None) -> Dash:
         SnapshotReader(open_store(config)), config
     )
     HashedBasicAuth(app, users)
+    install_callback_guard(app)
     install_health(app.server)
     app.layout = _shell(config)
     filters.register_callbacks(app, config.dimensions)

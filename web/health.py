@@ -2,6 +2,7 @@
 
 The health check is public and holds no data: whether a snapshot is there, how old
 it is and which store served it. It answers 503 when an uptime monitor should alert.
+Every response built from a snapshot names it in ``X-Snapshot``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 import flask
 
-from web.data import Current, current
+from web.data import EXTENSION_KEY, Current, DataAccess, current
 
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
@@ -18,6 +19,21 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "frame-ancestors 'none'",
 }
+SNAPSHOT_HEADER = "X-Snapshot"
+
+
+class SnapshotRecorder:
+    """Data access that notes on ``flask.g`` each snapshot a request was handed."""
+
+    def __init__(self, access: DataAccess) -> None:
+        self._access = access
+
+    def current(self) -> Current:
+        state = self._access.current()
+        if flask.has_app_context():
+            served = flask.g.setdefault("snapshots_served", [])
+            served.append(state.snapshot.id if state.snapshot else "none")
+        return state
 
 
 def health_report(state: Current) -> tuple[dict[str, Any], int]:
@@ -46,7 +62,11 @@ def health_report(state: Current) -> tuple[dict[str, Any], int]:
 
 
 def install_health(server: flask.Flask) -> None:
-    """Add ``/healthz`` and the security headers to ``server``."""
+    """Add ``/healthz``, the security headers and ``X-Snapshot`` to ``server``."""
+    if EXTENSION_KEY in server.extensions:
+        server.extensions[EXTENSION_KEY] = SnapshotRecorder(
+            server.extensions[EXTENSION_KEY]
+        )
 
     @server.get("/healthz")
     def healthz() -> flask.Response:
@@ -60,4 +80,8 @@ def install_health(server: flask.Flask) -> None:
     def add_security_headers(response: flask.Response) -> flask.Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        served = flask.g.get("snapshots_served")
+        if served:
+            # Two ids here mean the response mixed two snapshots.
+            response.headers[SNAPSHOT_HEADER] = ",".join(dict.fromkeys(served))
         return response
