@@ -16,6 +16,7 @@ from kpi import CATALOGUE, GRAINS, Selection
 DEFAULT_GRAIN = "month"
 DEFAULT_KPI = "revenue"
 HORIZONS = (3, 6, 12)
+DATE_MARGIN_YEARS = 10  # how far before or after the data a date may reach
 # Parameters that are read by some page and so never reported as unknown.
 VIEW_KEYS = frozenset({"start", "end", "grain", "kpi", "horizon", "series", "dim"})
 
@@ -55,16 +56,19 @@ def parse_view(
 
     start = _read_date(values, "start", notices)
     end = _read_date(values, "end", notices)
-    if start and end and start > end:
+    if start is None and end is None:
+        start, end = default_range(last_day)
+    # Days far outside the data are pulled in, so the KPI maths never sees year 1.
+    earliest = dt.date(first_day.year - DATE_MARGIN_YEARS, 1, 1)
+    latest = dt.date(last_day.year + DATE_MARGIN_YEARS, 12, 31)
+    start = min(max(start or first_day, earliest), latest)
+    end = min(max(end or last_day, earliest), latest)
+    if start > end:
         notices.append(
             f"The start {start.isoformat()} is after the end {end.isoformat()}; "
             "showing the default range."
         )
-        start = end = None
-    if start is None and end is None:
         start, end = default_range(last_day)
-    start = start or first_day
-    end = end or last_day
 
     grain = _read_choice(values, "grain", GRAINS, None, notices) or DEFAULT_GRAIN
     kpi = _read_choice(values, "kpi", tuple(CATALOGUE), None, notices) or DEFAULT_KPI
@@ -171,7 +175,7 @@ def _read_horizon(values: Mapping[str, list[str]], notices: list[str]) -> int | 
     raw = _first(values, "horizon")
     if raw is None:
         return None
-    if raw.isdigit() and int(raw) in HORIZONS:
+    if raw.isascii() and raw.isdigit() and int(raw) in HORIZONS:
         return int(raw)
     choices = ", ".join(map(str, HORIZONS))
     notices.append(f"Ignored horizon={raw!r}: choose one of {choices} months.")
