@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from forecast import metrics
-from forecast.models import Prediction
+from forecast.models import Prediction, predict_constant
 from forecast.selection import Candidate, Context, choose, seasonal_naive
 from forecast.transform import Transform, choose_transform
 
@@ -61,16 +61,11 @@ def run_backtest(
     for cut in origins(y.size, ctx.horizon, count):
         train, actual = y[:cut], y[cut : cut + ctx.horizon]
         sub = replace(ctx, dates=ctx.dates[:cut])
-        transform = choose_transform(train, nonnegative)
-        path, _ = choose(train, transform, sub, chain)
-        model_scores.append(
-            score(actual, train, to_original(path, transform), ctx.period)
-        )
-
-        naive = seasonal_naive(transform.forward(train), sub)
-        naive_scores.append(
-            score(actual, train, to_original(naive, transform), ctx.period)
-        )
+        path, _ = forecast_values(train, sub, chain, nonnegative)
+        model_scores.append(score(actual, train, path, ctx.period))
+        # Only the naive points are reported, so its bands may stay unscaled.
+        naive = seasonal_naive(train, sub)
+        naive_scores.append(score(actual, train, naive, ctx.period))
 
     summary = average(model_scores, ctx.levels)
     naive = average(naive_scores, ctx.levels)
@@ -78,6 +73,21 @@ def run_backtest(
     summary["naive_smape"] = naive["smape"]
     summary["origins"] = len(model_scores)
     return summary
+
+
+def forecast_values(
+    y: np.ndarray, ctx: Context, chain: Sequence[Candidate], nonnegative: bool
+) -> tuple[Prediction, tuple[Candidate, ...]]:
+    """Forecast one history on its own scale: the flat-series guard, the transform,
+    the chain of candidates, and back.
+
+    Returns the prediction and the chain a backtest should refit.
+    """
+    if np.all(y == y[0]):
+        return predict_constant(float(y[0]), ctx.horizon, ctx.levels), ()
+    transform = choose_transform(y, nonnegative)
+    path, refit = choose(transform.forward(y), ctx, chain)
+    return to_original(path, transform), refit
 
 
 def to_original(path: Prediction, transform: Transform) -> Prediction:

@@ -60,53 +60,106 @@ def predict_seasonal_naive(
     return Prediction(mean, normal_bounds(mean, sd, levels), label)
 
 
-def fit_sarimax(
+@dataclass(frozen=True)
+class SarimaxSpec:
+    """One SARIMAX specification; ``drift`` adds a constant to the differenced model."""
+
+    order: Order
+    seasonal_order: SeasonalOrder = (0, 0, 0, 0)
+    drift: bool = False
+
+    @property
+    def trend(self) -> str | None:
+        return "c" if self.drift else None
+
+    @property
+    def lost(self) -> int:
+        """Observations consumed by differencing."""
+        return self.order[1] + self.seasonal_order[1] * self.seasonal_order[3]
+
+    @property
+    def n_params(self) -> int:
+        p, _, q = self.order
+        sp, _, sq, _ = self.seasonal_order
+        return p + q + sp + sq + int(self.drift) + 1
+
+    def label(self, exog: np.ndarray | None = None) -> str:
+        """Return the page's label, for example ``SARIMAX(1,1,1)(0,1,1,12)``."""
+        text = "SARIMAX({},{},{})".format(*self.order)
+        if self.seasonal_order[3] > 1 and any(self.seasonal_order[:3]):
+            text += "({},{},{},{})".format(*self.seasonal_order)
+        if self.drift:
+            text += " with drift" if self.lost else " with mean"
+        if exog is not None:
+            text += f" + {exog.shape[1] // 2} yearly Fourier pairs"
+        return text
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Fitted parameters of a specification and its small-sample AIC."""
+
+    spec: SarimaxSpec
+    params: np.ndarray
+    aicc: float
+
+
+def sarimax_model(
+    z: np.ndarray, spec: SarimaxSpec, exog: np.ndarray | None, simple: bool
+) -> SARIMAX:
+    """Build the statsmodels model of a specification."""
+    return SARIMAX(
+        z,
+        exog=exog,
+        order=spec.order,
+        seasonal_order=spec.seasonal_order,
+        trend=spec.trend,
+        simple_differencing=simple,
+        concentrate_scale=True,
+    )
+
+
+def estimate_sarimax(
+    z: np.ndarray, spec: SarimaxSpec, exog: np.ndarray | None = None
+) -> Estimate:
+    """Fit a specification fast, on the differenced series.
+
+    Raises ``ValueError`` when the optimiser does not converge or the data are
+    too short, so that callers treat both as a failed fit.
+    """
+    k = spec.n_params + (0 if exog is None else exog.shape[1])
+    n = z.size - spec.lost
+    if n < k + 3:
+        raise ValueError(f"{n} differenced points are too few for {k} parameters")
+
+    fitted = sarimax_model(z, spec, exog, simple=True).fit(
+        disp=False, low_memory=True, cov_type="none"
+    )
+    if not fitted.mle_retvals.get("converged", True):
+        raise ValueError(f"{spec.label(exog)} did not converge")
+    aicc = fitted.aic + 2 * k * (k + 1) / (n - k - 1)
+    return Estimate(spec, np.asarray(fitted.params), float(aicc))
+
+
+def predict_sarimax(
     z: np.ndarray,
-    order: Order,
-    seasonal_order: SeasonalOrder,
+    estimate: Estimate,
     horizon: int,
     levels: tuple[int, ...],
     exog: np.ndarray | None = None,
     exog_future: np.ndarray | None = None,
 ) -> Prediction:
-    """Fit SARIMAX fast on the differenced series, then forecast from the full model.
+    """Forecast from the undifferenced model filtered with the fitted parameters.
 
-    ``simple_differencing`` makes the fit cheap but leaves forecasts on the
-    differenced scale, so the undifferenced model is filtered once with the fitted
-    parameters; that gives level forecasts and their bands.
+    The fast fit's own forecasts would be on the differenced scale; filtering the
+    full model once gives level forecasts and their bands.
     """
-    trend = "c" if order[1] + seasonal_order[1] == 0 else None
-    common = dict(
-        order=order,
-        seasonal_order=seasonal_order,
-        exog=exog,
-        trend=trend,
-        concentrate_scale=True,
-    )
-    quick = SARIMAX(z, simple_differencing=True, **common)
-    fitted = quick.fit(disp=False, low_memory=True, cov_type="none")
-
-    full = SARIMAX(z, simple_differencing=False, **common)
-    result = full.filter(fitted.params, cov_type="none")
+    full = sarimax_model(z, estimate.spec, exog, simple=False)
+    result = full.filter(estimate.params, cov_type="none")
     forecast = result.get_forecast(horizon, exog=exog_future)
     mean = np.asarray(forecast.predicted_mean, dtype=float)
     bounds = {}
     for level in levels:
         band = np.asarray(forecast.conf_int(alpha=1 - level / 100), dtype=float)
         bounds[level] = (band[:, 0], band[:, 1])
-
-    return Prediction(
-        mean, bounds, describe_sarimax(order, seasonal_order, exog), fitted.aic
-    )
-
-
-def describe_sarimax(
-    order: Order, seasonal_order: SeasonalOrder, exog: np.ndarray | None
-) -> str:
-    """Return the page's label of a SARIMAX specification."""
-    label = "SARIMAX({},{},{})".format(*order)
-    if seasonal_order[3] > 1 and any(seasonal_order[:3]):
-        label += "({},{},{},{})".format(*seasonal_order)
-    if exog is not None:
-        label += f" + {exog.shape[1] // 2} yearly Fourier pairs"
-    return label
+    return Prediction(mean, bounds, estimate.spec.label(exog), estimate.aicc)

@@ -19,11 +19,11 @@ import pandas as pd
 
 from errors import ForecastError
 from forecast import calendar
-from forecast.backtest import run_backtest, to_original
+from forecast.backtest import forecast_values, run_backtest
+from forecast.candidates import CHAINS
 from forecast.pool import map_batched
-from forecast.selection import Context, choose
+from forecast.selection import Context
 from forecast.spec import ForecastResult, ForecastSpec
-from forecast.transform import choose_transform
 
 logger = logging.getLogger(__name__)
 
@@ -158,9 +158,7 @@ def forecast_series(
     ctx = Context(spec.freq, spec.horizon, spec.levels, item.dates)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        transform = choose_transform(item.values, nonnegative)
-        path, chain = choose(item.values, transform, ctx)
-        path = to_original(path, transform)
+        path, chain = forecast_values(item.values, ctx, CHAINS[spec.freq], nonnegative)
         accuracy = run_backtest(
             item.values, ctx, chain, nonnegative, spec.backtest_origins
         )

@@ -14,21 +14,14 @@ import numpy as np
 import pandas as pd
 
 from forecast import calendar
-from forecast.models import (
-    Prediction,
-    fit_sarimax,
-    predict_constant,
-    predict_seasonal_naive,
-)
-from forecast.transform import Transform
+from forecast.models import Prediction, predict_seasonal_naive
 
 logger = logging.getLogger(__name__)
 
-# A point path may leave the history's range by at most this many ranges, a band by
-# the larger factor; beyond that the model has exploded and the next one is tried.
+# On the modelling scale a point path may leave the history's range by at most two
+# ranges and a band by six; beyond that the model has exploded.
 POINT_SPAN_LIMIT = 2.0
-BAND_SPAN_LIMIT = 10.0
-WEEKLY_HARMONICS = 3
+BAND_SPAN_LIMIT = 6.0
 
 
 @dataclass(frozen=True)
@@ -50,81 +43,58 @@ class Context:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A named way of fitting a transformed history."""
+    """A named way of fitting a history on the modelling scale.
+
+    ``fit`` returns the prediction and the candidate to refit at backtest
+    origins: the same model with its orders frozen, so a backtest scores the
+    model that was chosen rather than a new search.
+    """
 
     name: str
-    fit: Callable[[np.ndarray, Context], Prediction]
-
-
-def seasonal_sarimax(z: np.ndarray, ctx: Context) -> Prediction:
-    """Fit the fixed seasonal SARIMAX of the grain."""
-    if ctx.freq == "W-MON":
-        exog = calendar.yearly_fourier(ctx.dates, WEEKLY_HARMONICS)
-        future = calendar.yearly_fourier(ctx.future(), WEEKLY_HARMONICS)
-        return fit_sarimax(
-            z, (1, 1, 1), (0, 0, 0, 0), ctx.horizon, ctx.levels, exog, future
-        )
-
-    if z.size < 2 * ctx.period + 4:
-        raise ValueError(f"{z.size} points are too few for a seasonal SARIMAX")
-    return fit_sarimax(z, (1, 1, 1), (0, 1, 1, ctx.period), ctx.horizon, ctx.levels)
+    fit: Callable[[np.ndarray, Context], tuple[Prediction, Candidate]]
 
 
 def seasonal_naive(z: np.ndarray, ctx: Context) -> Prediction:
-    """The closing fallback: repeat the last season."""
+    """Repeat the last season (the last value when the history is shorter)."""
     return predict_seasonal_naive(z, ctx.period, ctx.horizon, ctx.levels)
 
 
-DEFAULT_CHAIN = (Candidate("sarimax", seasonal_sarimax),)
-LAST_RESORT = Candidate("seasonal naive", seasonal_naive)
-
-
-def is_plausible(y: np.ndarray, path: Prediction, transform: Transform) -> bool:
+def is_plausible(z: np.ndarray, path: Prediction) -> bool:
     """Tell whether a prediction stays finite and near the history's range."""
-    low, high = float(np.min(y)), float(np.max(y))
-    span = max(high - low, 1e-9 * max(abs(high), 1.0))
-    mean = transform.inverse(path.mean)
-    if not np.all(np.isfinite(mean)):
+    low, high = float(np.min(z)), float(np.max(z))
+    span = max(high - low, 1e-6 * max(abs(high), 1.0))
+    reach = POINT_SPAN_LIMIT * span
+    if not within(path.mean, low - reach, high + reach):
         return False
-    if np.any(mean > high + POINT_SPAN_LIMIT * span) or np.any(
-        mean < low - POINT_SPAN_LIMIT * span
-    ):
-        return False
+    lowest, highest = low - BAND_SPAN_LIMIT * span, high + BAND_SPAN_LIMIT * span
+    return all(
+        within(lower, lowest, highest) and within(upper, lowest, highest)
+        for lower, upper in path.bounds.values()
+    )
 
-    for lower, upper in path.bounds.values():
-        lo, hi = transform.inverse(lower), transform.inverse(upper)
-        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
-            return False
-        if np.any(hi > high + BAND_SPAN_LIMIT * span) or np.any(
-            lo < low - BAND_SPAN_LIMIT * span
-        ):
-            return False
-    return True
+
+def within(values: np.ndarray, low: float, high: float) -> bool:
+    """Tell whether every value is finite and inside [low, high]."""
+    finite = np.all(np.isfinite(values))
+    return bool(finite and np.all((values >= low) & (values <= high)))
 
 
 def choose(
-    y: np.ndarray,
-    transform: Transform,
-    ctx: Context,
-    chain: Sequence[Candidate] = DEFAULT_CHAIN,
+    z: np.ndarray, ctx: Context, chain: Sequence[Candidate]
 ) -> tuple[Prediction, tuple[Candidate, ...]]:
-    """Return the first plausible prediction of the chain and the chain from there.
+    """Return the first plausible prediction of the chain and the chain to refit.
 
-    The returned chain starts with the candidate that won, so a backtest refits the
-    same model and falls back the same way.
+    The returned chain starts with the winner's frozen form and keeps the
+    fallbacks after it, so a backtest degrades the same way the forecast did.
     """
-    if np.all(y == y[0]):
-        return predict_constant(float(y[0]), ctx.horizon, ctx.levels), ()
-
-    z = transform.forward(y)
-    candidates = (*chain, LAST_RESORT)
-    for position, candidate in enumerate(candidates):
+    for position, candidate in enumerate(chain):
         try:
-            path = candidate.fit(z, ctx)
+            path, frozen = candidate.fit(z, ctx)
         except Exception as error:  # statsmodels and numpy raise many kinds
-            logger.debug("%s failed: %s", candidate.name, error)
+            logger.debug("%s failed on %d points: %s", candidate.name, z.size, error)
             continue
-        if candidate is LAST_RESORT or is_plausible(y, path, transform):
-            return path, tuple(c for c in candidates[position:] if c is not LAST_RESORT)
-        logger.debug("%s gave an implausible path", candidate.name)
-    raise AssertionError("the last resort always returns")
+        if is_plausible(z, path):
+            return path, (frozen, *chain[position + 1 :])
+        logger.debug("%s gave an implausible path on %d points", candidate.name, z.size)
+
+    return seasonal_naive(z, ctx), ()

@@ -35,7 +35,8 @@ def test_bands_are_nested_around_the_forecast():
     assert (f["forecast"] <= f["hi80"]).all()
     assert (f["hi80"] <= f["hi95"]).all()
     assert (f["hi95"] > f["lo95"]).all()
-    assert f["model"].iloc[0].startswith("SARIMAX(")
+    assert "SARIMAX(" in f["model"].iloc[0]
+    assert "seasonally adjusted" in f["model"].iloc[0]
 
 
 def test_nonnegative_series_never_gets_a_negative_bound():
