@@ -119,7 +119,12 @@ def test_any_query_parses_into_a_usable_view(
 
 
 @fuzz(300)
-@given(grain=st.text(max_size=10).filter(lambda g: g.strip() not in (*GRAINS, "")))
+# One value: a comma would split it in two, and a blank part is no value at all.
+@given(
+    grain=st.text(max_size=10).filter(
+        lambda g: "," not in g and g.strip() not in (*GRAINS, "")
+    )
+)
 def test_a_bad_grain_falls_back_to_month_with_a_notice(
     sample_cube: KpiCube, grain: str
 ) -> None:
