@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a file: make the project importable
 import pandas as pd
 
 from cache import Store, open_store, write_snapshot
-from cache.snapshot import Pointer, read_pointer, read_pointer_or_none
+from cache.snapshot import read_pointer, read_pointer_or_none
 from config import Config
 from errors import (
     CacheError,
@@ -68,7 +68,6 @@ class Outcome:
     """A finished run: the snapshot it made current (None on a dry run)."""
 
     snapshot_id: str | None
-    previous_id: str | None
     meta: dict[str, Any]
     frames: int
 
@@ -230,8 +229,20 @@ def refresh(
     # the forecasts.
     steps.current = "cache check"
     store = None if dry_run else open_checked_store(config)
-    previous = read_pointer_or_none(store) if store is not None else None
+    try:
+        snapshot = compute_snapshot(config, as_of, steps)
+        if store is None:
+            return Outcome(None, snapshot.meta, len(snapshot.frames))
+        return publish(store, snapshot, config, steps)
+    finally:
+        if store is not None:
+            store.close()
 
+
+def compute_snapshot(
+    config: Config, as_of: dt.date | None, steps: Steps
+) -> SnapshotFrames:
+    """Load, validate, compute and forecast: every frame of a new snapshot."""
     with steps.run("load") as step:
         raw = read_source(config.data_source, config.data_query)
         step.done("%d rows from %s", len(raw.frame), describe_source(config))
@@ -259,13 +270,7 @@ def refresh(
             len(snapshot.frames),
             snapshot.meta["data_through"],
         )
-
-    if store is None:
-        return Outcome(None, None, snapshot.meta, len(snapshot.frames))
-    try:
-        return publish(store, snapshot, previous, config, steps)
-    finally:
-        store.close()
+    return snapshot
 
 
 def open_checked_store(config: Config) -> Store:
@@ -300,11 +305,7 @@ def keep_through(orders: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
 
 
 def publish(
-    store: Store,
-    snapshot: SnapshotFrames,
-    previous: Pointer | None,
-    config: Config,
-    steps: Steps,
+    store: Store, snapshot: SnapshotFrames, config: Config, steps: Steps
 ) -> Outcome:
     """Write the snapshot (``write_snapshot`` flips the pointer) and read it back."""
     with steps.run("write") as step:
@@ -335,14 +336,9 @@ def publish(
         step.done(
             "current snapshot %s, previous %s",
             pointer.id,
-            previous.id if previous else "none",
+            pointer.previous or "none",
         )
-    return Outcome(
-        snapshot_id,
-        previous.id if previous else None,
-        snapshot.meta,
-        len(snapshot.frames),
-    )
+    return Outcome(snapshot_id, snapshot.meta, len(snapshot.frames))
 
 
 def exit_code(error: BaseException) -> int:
