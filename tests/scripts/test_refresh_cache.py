@@ -238,7 +238,6 @@ def test_dry_run_leaves_the_local_store_uncreated(
     ("variable", "value", "named"),
     [
         ("CACHE_TTL", "three days", "CACHE_TTL: 'three days' is not a number"),
-        ("MAX_SNAPSHOT_AGE", "-1", "MAX_SNAPSHOT_AGE: '-1' must be greater than"),
         ("APP_ENV", "staging", "APP_ENV: 'staging' is not one of"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL: 'loud' is not a log level"),
         # Half a MemCachier login: the missing variable is the one named.
