@@ -24,6 +24,9 @@ def requirement_lines(name: str) -> list[str]:
 
 
 def tracked_files() -> list[str]:
+    """The committed files; in a Heroku build (no .git) the files on disk are."""
+    if not (PROJECT_ROOT / ".git").exists():
+        return [str(p.relative_to(PROJECT_ROOT)) for p in PROJECT_ROOT.rglob("*")]
     result = subprocess.run(
         ["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True,
         check=True,
