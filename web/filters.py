@@ -85,6 +85,10 @@ def sync_view(
     members: dict[str, list[str] | None],
 ) -> dict[str, Any]:
     """Answer the filter bar's callback: URL to bar on load, bar to URL on change."""
+    # A request may carry any JSON: a value that is not text (or a list of text)
+    # counts as unset, as if the control were empty.
+    preset, start, end, grain = (_text(v) for v in (preset, start, end, grain))
+    members = {name: _texts(chosen) for name, chosen in members.items()}
     state = current()
     unchanged = {key: no_update for key in ("search", "start", "end", "grain")}
     if state.cube is None:
@@ -130,6 +134,14 @@ def sync_view(
         "options": {name: list(cube.dimensions.get(name, ())) for name in members},
         "members": {name: list(chosen_members.get(name, ())) for name in members},
     }
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _texts(value: object) -> list[str] | None:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
 
 def _nav_pages() -> list[dict[str, Any]]:

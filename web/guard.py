@@ -56,7 +56,8 @@ def check_callback_body(
     if not isinstance(body, dict):
         raise MalformedCallback(f"the body is {type(body).__name__}, not an object")
     output = body.get("output")
-    if not isinstance(output, str) or output not in callbacks:
+    # Clientside callbacks are in the map too, without a function to run here.
+    if not isinstance(output, str) or "callback" not in callbacks.get(output, {}):
         raise MalformedCallback(f"output {str(output)[:80]!r} names no callback")
 
     callback = callbacks[output]
@@ -68,17 +69,19 @@ def check_callback_body(
             {"id": o.component_id, "property": o.component_property}
             for o in declared_outputs
         ]
+        # The browser sends a list for a multi-output callback, else one object.
         outputs = body.get("outputs")
-        _check_items(
-            "outputs", outputs if isinstance(outputs, list) else [outputs], expected
-        )
+        if isinstance(outputs, list) != output.startswith(".."):
+            raise MalformedCallback(f"outputs is {type(outputs).__name__} for {output}")
+        sent = outputs if isinstance(outputs, list) else [outputs]
+        _check_items("outputs", sent, expected)
 
     for key in ("inputs", "state"):
-        sent = body.get(key, [] if key == "state" else None)
-        if not isinstance(sent, list):
-            raise MalformedCallback(f"{key} is {type(sent).__name__}, not a list")
-        _check_items(key, sent, callback[key])
-        _check_location_values(key, sent, location_ids)
+        items = body.get(key, [] if key == "state" else None)
+        if not isinstance(items, list):
+            raise MalformedCallback(f"{key} is {type(items).__name__}, not a list")
+        _check_items(key, items, callback[key])
+        _check_location_values(key, items, location_ids)
 
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
@@ -117,11 +120,20 @@ def _check_location_values(key: str, sent: list[Any], location_ids: set[str]) ->
             isinstance(item, dict)
             and item.get("id") in location_ids
             and item.get("property") in LOCATION_PROPS
-            and not isinstance(item.get("value"), str | None)
+            and not _is_location_value(item["property"], item.get("value"))
         ):
             raise MalformedCallback(
-                f"{key} {item['id']}.{item['property']} is not text"
+                f"{key} {item['id']}.{item['property']} is not what a browser sends"
             )
+
+
+def _is_location_value(prop: str, value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    # A browser's pathname always starts at the root; Dash's router assumes so.
+    return prop != "pathname" or value.startswith("/")
 
 
 def _location_ids(layout: Any) -> Iterator[str]:

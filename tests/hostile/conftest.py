@@ -53,7 +53,10 @@ def sample_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="session")
 def sample_app(sample_config: Config) -> Dash:
-    return create_app(sample_config)
+    app = create_app(sample_config)
+    # Dash adds the pages' callbacks to its map on the first request.
+    app.server.test_client().get("/_dash-dependencies", headers=LOGIN)
+    return app
 
 
 @pytest.fixture(scope="session")
