@@ -13,12 +13,11 @@ from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from kpi import CATALOGUE, GRAINS
 from web.data import Current
-from web.figures import build_sparkline
+from web.figures import Figure, build_sparkline
 from web.formatting import format_change, format_kpi, plural
 from web.state import View
 from web.theme import theme_switch
@@ -146,7 +145,7 @@ def empty_state(sentence: str, name: str | None = None) -> html.Div:
     )
 
 
-def chart(name: str, figure: go.Figure) -> html.Div:
+def chart(name: str, figure: Figure) -> html.Div:
     """A graph in its box, ``chart-<name>``."""
     return html.Div(
         dcc.Graph(

@@ -1,0 +1,102 @@
+"""The chart builders: catalogue hover formats, compact axes, themes, partial marks."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+
+from web.figures import (
+    PARTIAL,
+    build_cohort_figure,
+    build_contribution_figure,
+    build_sparkline,
+    build_trend_figure,
+    templates_json,
+)
+
+
+def values(array: object) -> list:
+    """A figure array as a list, decoding plotly's base64 typed arrays."""
+    if isinstance(array, dict):
+        flat = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+        shape = array.get("shape")
+        if shape:
+            flat = flat.reshape([int(n) for n in str(shape).split(",")])
+        return flat.tolist()
+    return list(array)
+
+
+def month_series() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2017-10-01", "2017-11-01", "2017-12-01"]),
+            "partial": [False, False, True],
+            "revenue": [77776.92, 118447.82, 83829.32],
+        }
+    )
+
+
+def test_trend_hover_uses_the_catalogue_format_and_the_axis_a_compact_one() -> None:
+    figure = build_trend_figure(month_series(), "revenue")
+
+    assert figure["layout"]["yaxis"]["tickformat"] == "$~s"
+    assert {t["hovertemplate"] for t in figure["data"]} == {"%{y:$,.2f}"}
+
+
+def test_trend_marks_the_partial_period_apart() -> None:
+    figure = build_trend_figure(month_series(), "revenue")
+    complete, partial = figure["data"]
+
+    assert len(complete["x"]) == 2
+    assert values(partial["y"]) == [83829.32]
+    assert partial["marker"]["color"] == PARTIAL
+
+
+def test_figures_carry_their_theme_template() -> None:
+    dark = build_trend_figure(month_series(), "revenue", theme="dark")
+    light = build_trend_figure(month_series(), "revenue", theme="unknown")
+
+    assert dark["layout"]["template"] == templates_json()["dark"]
+    assert light["layout"]["template"]["layout"]["font"]["color"] == "#212529"
+
+
+def test_sparkline_draws_the_partial_period_as_a_grey_dot() -> None:
+    series = month_series()
+    figure = build_sparkline(series["revenue"], series["partial"])
+
+    line, dot = figure["data"]
+    assert line["y"] == [77776.92, 118447.82]
+    assert dot["x"] == [2] and dot["marker"]["color"] == PARTIAL
+
+
+def test_contributions_keep_the_engine_order_and_colour_by_direction() -> None:
+    changes = pd.DataFrame(
+        {"previous": [187480.18, 147429.38], "current": [250128.37, 147098.13]},
+        index=pd.Index(["West", "Central"], name="region"),
+    )
+    changes["change"] = changes["current"] - changes["previous"]
+
+    figure = build_contribution_figure(changes, "revenue", "region")
+    (bars,) = figure["data"]
+
+    assert list(bars["y"]) == ["West", "Central"]
+    assert bars["marker"]["color"][0] != bars["marker"]["color"][1]
+
+
+def test_cohort_grid_leaves_out_months_in_which_nobody_started() -> None:
+    cohorts = pd.DataFrame(
+        {
+            "cohort": pd.to_datetime(["2017-01-01"] * 2 + ["2017-02-01"]),
+            "months_since": [0, 1, 0],
+            "customers": [4, 1, 0],
+            "cohort_size": [4, 4, 0],
+            "share": [1.0, 0.25, float("nan")],
+        }
+    )
+
+    (grid,) = build_cohort_figure(cohorts)["data"]
+
+    assert list(grid["y"]) == ["2017-01"]
+    assert values(grid["z"]) == [[1.0, 0.25]]
