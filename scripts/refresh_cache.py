@@ -243,6 +243,21 @@ def compute_snapshot(
     config: Config, as_of: dt.date | None, steps: Steps
 ) -> SnapshotFrames:
     """Load, validate, compute and forecast: every frame of a new snapshot."""
+    orders = load_checked_orders(config, as_of, steps)
+    with steps.run("compute+forecast") as step:
+        snapshot = build_snapshot(orders, config, as_of=as_of)
+        step.done(
+            "%d frames, data through %s",
+            len(snapshot.frames),
+            snapshot.meta["data_through"],
+        )
+    return snapshot
+
+
+def load_checked_orders(
+    config: Config, as_of: dt.date | None, steps: Steps
+) -> pd.DataFrame:
+    """The order lines of the source, read and checked, up to ``as_of``."""
     with steps.run("load") as step:
         raw = read_source(config.data_source, config.data_query)
         step.done("%d rows from %s", len(raw.frame), describe_source(config))
@@ -262,15 +277,7 @@ def compute_snapshot(
             orders["customer_id"].nunique(),
             orders["order_date"].max().date().isoformat(),
         )
-
-    with steps.run("compute+forecast") as step:
-        snapshot = build_snapshot(orders, config, as_of=as_of)
-        step.done(
-            "%d frames, data through %s",
-            len(snapshot.frames),
-            snapshot.meta["data_through"],
-        )
-    return snapshot
+    return orders
 
 
 def open_checked_store(config: Config) -> Store:
