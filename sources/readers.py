@@ -63,7 +63,8 @@ def _read_csv(source: str) -> RawTable:
         raise DataError(
             f"{source!r} is empty; export the orders with a header line and rows"
         ) from exc
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    # EOFError: a compressed file that was cut short (gzip, bz2, xz).
+    except (OSError, EOFError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(
             f"{source!r} cannot be read as CSV ({exc}); check the file or URL"
         ) from exc
