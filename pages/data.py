@@ -53,7 +53,7 @@ def layout(**query: str | list[str]) -> html.Div:
 )
 def download_table(clicks: int | None, search: str | None) -> Any:
     state = current()
-    view = read_view(state, parse_search(search))
+    view = read_view(state, parse_search(search if isinstance(search, str) else ""))
     if not clicks or state.cube is None or view is None:
         return no_update
     table = kpi_table(state.cube, view.selection)

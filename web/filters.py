@@ -160,9 +160,9 @@ def update_search(search: str | None, **values: str | None) -> str | None:
     state = current()
     if state.cube is None:
         return None
-    params: dict[str, Any] = parse_search(search)
+    params: dict[str, Any] = parse_search(_text(search))
     for key, value in values.items():
-        params[key] = [value or ""]
+        params[key] = [_text(value) or ""]
     view = parse_view(
         params,
         dimensions=state.cube.dimensions,
