@@ -23,9 +23,9 @@ YEARLY_HARMONICS = 3
 YEARLY_MIN_DAYS = 730
 # Below this many points the smoothing members are too unstable to average in.
 ENSEMBLE_MIN_POINTS = 24
-# Non-seasonal (p, q) orders tried under a seasonal MA(1) with one difference of
-# each kind: the airline model and its nearest neighbours. Measured on the M1
-# monthly set, a wider search with drift forecast worse.
+# Non-seasonal (p, q) orders tried with a seasonal part (a seasonal MA(1) with one
+# difference of each kind, or Fourier terms): the airline model and its nearest
+# neighbours. Measured on the M1 monthly set, a wider search forecast worse.
 SEASONAL_ARMA = ((0, 1), (1, 0), (1, 1))
 
 
@@ -65,17 +65,18 @@ def fixed_sarimax(estimate: Estimate, name: str, seasonal: bool) -> Candidate:
 def fit_auto_sarimax(z: np.ndarray, ctx: Context) -> tuple[Prediction, Candidate]:
     """Search the orders of a SARIMAX with the grain's seasonality.
 
-    Weeks carry their yearly cycle in Fourier terms; days a weekly seasonal
-    difference and, past two years, the yearly terms too. A series that does not
-    test seasonal is left to the non-seasonal candidate.
+    Weeks carry their yearly cycle in Fourier terms (once two years are known);
+    days get a weekly seasonal MA with both differences and, past two years, the
+    yearly terms too. Months are left to the ensemble.
     """
-    if ctx.freq == "MS" or not is_seasonal(z, ctx.period):
-        raise ValueError("no seasonality this candidate can model")
     regressors = yearly_regressors(ctx)
-    seasonal_order = (0, 1, 1, 7) if ctx.freq == "D" else (0, 0, 0, 0)
-    if regressors.past is None and seasonal_order[1] == 0:
-        raise ValueError("a weekly history under two years has no yearly terms")
-    estimate = search_sarimax(z, seasonal_order, regressors.past)
+    if ctx.freq == "D":
+        seasonal_order = (0, 1, 1, ctx.period)
+        estimate = search_sarimax(z, seasonal_order, regressors.past, SEASONAL_ARMA)
+    elif ctx.freq == "W-MON" and regressors.past is not None:
+        estimate = search_sarimax(z, exog=regressors.past, arma_orders=SEASONAL_ARMA)
+    else:
+        raise ValueError(f"no seasonal SARIMAX for {z.size} points at {ctx.freq!r}")
     path = predict_sarimax(
         z, estimate, ctx.horizon, ctx.levels, regressors.past, regressors.future
     )

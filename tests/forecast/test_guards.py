@@ -82,6 +82,7 @@ def test_missing_days_count_as_zero_and_the_calendar_continues():
     assert list(result.forecasts["date"]) == list(
         pd.date_range("2016-04-01", periods=7, freq="D")
     )
+    assert "(0,1,1,7)" in result.forecasts["model"].iloc[0]
     assert np.isfinite(result.forecasts[["forecast", *BANDS]].to_numpy()).all()
 
 

@@ -96,3 +96,24 @@ def test_each_series_gets_one_accuracy_row():
     assert (accuracy["origins"] == 2).all()
     assert accuracy["mase"].notna().all()
     assert (accuracy["naive_smape"] > 0).all()
+
+
+def test_weekly_series_get_yearly_fourier_terms_through_a_53_monday_year():
+    rng = np.random.default_rng(5)
+    dates = pd.date_range("2014-01-06", "2017-12-25", freq="W-MON")
+    years = (dates - pd.Timestamp("2014-01-01")).days / 365.2425
+    values = 500 + 150 * np.sin(2 * np.pi * years) + rng.normal(0, 30, dates.size)
+    history = pd.DataFrame({"series_id": "w", "date": dates, "value": values})
+
+    # 2018 starts on a Monday and has 53 of them: the last one is 2018-12-31.
+    result = run_forecasts(history, ForecastSpec("W-MON", 53, backtest_origins=1))
+
+    f = result.forecasts
+    assert f["date"].iloc[0] == pd.Timestamp("2018-01-01")
+    assert f["date"].iloc[-1] == pd.Timestamp("2018-12-31")
+    assert (pd.DatetimeIndex(f["date"]).day_of_week == 0).all()
+    assert "3 yearly Fourier pairs" in f["model"].iloc[0]
+    # The yearly peak near April (sin's maximum) is forecast above the October trough.
+    april = f.loc[f["date"] == pd.Timestamp("2018-04-02"), "forecast"].iloc[0]
+    october = f.loc[f["date"] == pd.Timestamp("2018-10-01"), "forecast"].iloc[0]
+    assert april > october + 100
