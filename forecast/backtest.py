@@ -68,9 +68,9 @@ def run_backtest(
         naive_scores.append(score(actual, train, naive, ctx.period))
 
     summary = average(model_scores, ctx.levels)
-    naive = average(naive_scores, ctx.levels)
-    summary["naive_mase"] = naive["mase"]
-    summary["naive_smape"] = naive["smape"]
+    naive_summary = average(naive_scores, ctx.levels)
+    summary["naive_mase"] = naive_summary["mase"]
+    summary["naive_smape"] = naive_summary["smape"]
     summary["origins"] = len(model_scores)
     return summary
 

@@ -63,13 +63,28 @@ def run_forecasts(
     work = functools.partial(forecast_batch, spec=spec, nonnegative=nonnegative)
     outcomes = map_batched(work, series, spec.processes)
     result = assemble(series, outcomes, spec)
-    logger.info(
-        "forecast %d series at %s grain in %.1f s",
-        len(series),
-        spec.freq,
-        time.perf_counter() - started,
-    )
+    log_run(result, spec, time.perf_counter() - started)
     return result
+
+
+def log_run(result: ForecastResult, spec: ForecastSpec, seconds: float) -> None:
+    """Log the run's one INFO line, and a WARNING when series fell back to naive."""
+    models = result.accuracy["model"] if len(result.accuracy) else pd.Series([])
+    logger.info(
+        "forecast %d series at %s grain in %.1f s (%d statsmodels warnings)",
+        len(models),
+        spec.freq,
+        seconds,
+        sum(result.warnings.values()),
+    )
+    fallback = models[models.isin(["seasonal naive", "naive"])]
+    if len(fallback):
+        logger.warning(
+            "%d of %d series fell back to a naive forecast: %s",
+            len(fallback),
+            len(models),
+            ", ".join(result.accuracy.loc[fallback.index, "series_id"].head(5)),
+        )
 
 
 def prepare(
@@ -84,7 +99,7 @@ def prepare(
         )
     frame = history.copy()
     frame["date"] = pd.to_datetime(frame["date"])
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame["value"] = numeric_values(frame)
     calendar.check_dates(frame["date"], spec.freq)
     check_unique(frame)
 
@@ -109,6 +124,22 @@ def prepare(
         regularise(str(key), group, end, spec.freq)
         for key, group in complete.groupby("series_id", sort=True)
     ]
+
+
+def numeric_values(frame: pd.DataFrame) -> pd.Series:
+    """Return the values as floats; a missing value (NaN) counts as a missing period.
+
+    Raises for text that is not a number and for infinities, naming the first.
+    """
+    values = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    bad = (values.isna() & frame["value"].notna()) | np.isinf(values)
+    if bad.any():
+        row = frame.loc[bad].iloc[0]
+        raise ForecastError(
+            f"series {row['series_id']!r} has value {row['value']!r} on "
+            f"{row['date']!r}: pass finite numbers (NaN marks a missing period)"
+        )
+    return values
 
 
 def check_unique(frame: pd.DataFrame) -> None:
@@ -159,7 +190,7 @@ def forecast_series(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         path, chain = forecast_values(item.values, ctx, CHAINS[spec.freq], nonnegative)
-        accuracy = run_backtest(
+        scores = run_backtest(
             item.values, ctx, chain, nonnegative, spec.backtest_origins
         )
 
@@ -168,7 +199,12 @@ def forecast_series(
     for level in spec.levels:
         frame[f"lo{level}"], frame[f"hi{level}"] = path.bounds[level]
     frame["model"] = path.label
-    accuracy = {"series_id": item.series_id, "model": path.label, **accuracy}
+    accuracy = {
+        "series_id": item.series_id,
+        "model": path.label,
+        **scores,
+        "periods": item.values.size,
+    }
     return SeriesOutcome(frame, accuracy, Counter(warning_kind(w) for w in caught))
 
 

@@ -117,3 +117,31 @@ def test_weekly_series_get_yearly_fourier_terms_through_a_53_monday_year():
     april = f.loc[f["date"] == pd.Timestamp("2018-04-02"), "forecast"].iloc[0]
     october = f.loc[f["date"] == pd.Timestamp("2018-10-01"), "forecast"].iloc[0]
     assert april > october + 100
+
+
+def test_missing_value_counts_as_a_zero_period():
+    values = seasonal_values()
+    values[20] = np.nan
+    history = monthly_history(values).drop(index=30)
+
+    result = run_forecasts(history, ForecastSpec("MS", 3))
+
+    fitted = result.fitted.set_index("date")["actual"]
+    assert len(fitted) == 48
+    assert fitted[pd.Timestamp("2015-09-01")] == 0.0  # position 20, the NaN
+    assert fitted[pd.Timestamp("2016-07-01")] == 0.0  # position 30, the dropped row
+
+
+def test_text_value_is_named_in_the_error():
+    history = monthly_history([1.0, 2.0, 3.0]).astype({"value": object})
+    history.loc[1, "value"] = "n/a"
+
+    with pytest.raises(ForecastError, match=r"'n/a'.*finite numbers"):
+        run_forecasts(history, ForecastSpec("MS", 2))
+
+
+def test_fallback_to_naive_is_logged_as_a_warning(caplog):
+    with caplog.at_level("WARNING", logger="forecast.pipeline"):
+        run_forecasts(monthly_history([3.0, 1.0, 4.0]), ForecastSpec("MS", 2))
+
+    assert "1 of 1 series fell back to a naive forecast: total" in caplog.text
