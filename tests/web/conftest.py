@@ -142,11 +142,17 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def open_tab(browser, width: int, height: int) -> tuple[object, object, list[str]]:
-    """A logged-in tab of ``width`` x ``height`` and the console errors it collects."""
+def open_tab(
+    browser, width: int, height: int, scale: float = 1.0
+) -> tuple[object, object, list[str]]:
+    """A logged-in tab of ``width`` x ``height`` and the console errors it collects.
+
+    ``scale`` below 1 makes smaller screenshots of the same layout.
+    """
     context = browser.new_context(
         http_credentials={"username": USERNAME, "password": PASSWORD},
         viewport={"width": width, "height": height},
+        device_scale_factor=scale,
         accept_downloads=True,
     )
     tab = context.new_page()

@@ -18,7 +18,7 @@ import pytest
 from config import Config
 from kpi import CATALOGUE, OrderLines, Selection
 from sources import load_orders
-from tests.web.conftest import ARTIFACTS, ServedApp
+from tests.web.conftest import ARTIFACTS, ServedApp, open_tab
 from web.formatting import format_kpi
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -319,3 +319,23 @@ def test_page_views_answer_quickly(served_app: ServedApp, page) -> None:
     pd.Series(timings).to_csv(ARTIFACTS / "callback-ms.csv", header=["max_ms"])
 
     assert max(timings.values()) < 1000
+
+
+def test_readme_screenshots_of_every_page(served_app: ServedApp, browser) -> None:
+    """Small screenshots (800 px wide) for the README, in both themes."""
+    context, tab, errors = open_tab(browser, 1280, 900, scale=0.625)
+    for name, (path, ready) in PAGES.items():
+        tab.goto(served_app.url + path)
+        tab.wait_for_selector(ready)
+        tab.wait_for_load_state("networkidle")
+        screenshot(tab, f"readme-{name}")
+    tab.click("#theme-switch")
+    tab.goto(served_app.url + "/")
+    tab.wait_for_selector("#chart-trend-revenue .main-svg")
+    tab.wait_for_load_state("networkidle")
+    screenshot(tab, "readme-overview-dark")
+    context.close()
+
+    assert errors == []
+    sizes = [(ARTIFACTS / f"readme-{name}.png").stat().st_size for name in PAGES]
+    assert all(0 < size < 300_000 for size in sizes)
