@@ -61,12 +61,7 @@ def layout(**query: str | list[str]) -> html.Div:
         "Forecast", "Where the KPI is heading, and how well the model has done."
     )
     key = series_key(kpi, grain, *_split_scope(scope))
-    forecasts = state.frame("forecasts")
-    future = (
-        forecasts[forecasts["series_id"] == key].sort_values("date")
-        if forecasts is not None
-        else pd.DataFrame()
-    )
+    future = _stored(state, key)
     extra = [_notes(notes)] if notes else []
     if future.empty:
         sentence = (
@@ -157,6 +152,13 @@ def _controls(
         ],
         className="g-2 mb-2 align-items-center",
     )
+
+
+def _stored(state: Current, key: str) -> pd.DataFrame:
+    forecasts = state.frame("forecasts")
+    if forecasts is None:
+        return pd.DataFrame()
+    return forecasts[forecasts["series_id"] == key].sort_values("date")
 
 
 def _grain(state: Current, asked: str, notes: list[str]) -> str:
