@@ -1,7 +1,7 @@
 """The forecast run: validate the long history, model each series, assemble frames.
 
-Missing periods inside a series count as zero (no orders that period); each
-series is extended with zeros up to the latest complete period of the history.
+Missing periods count as zero (no orders that period) unless interpolation is
+asked for; every series runs up to the latest complete period of the history.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from forecast.spec import ForecastResult, ForecastSpec
 logger = logging.getLogger(__name__)
 
 REQUIRED = ("series_id", "date", "value")
+FILLS = ("zero", "interpolate")
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,25 @@ class SeriesOutcome:
 
 
 def run_forecasts(
-    history: pd.DataFrame, spec: ForecastSpec, *, nonnegative: bool = True
+    history: pd.DataFrame,
+    spec: ForecastSpec,
+    *,
+    nonnegative: bool = True,
+    missing: str = "zero",
 ) -> ForecastResult:
     """Forecast every series of a long ``series_id, date, value[, partial]`` frame.
 
     Rows flagged ``partial`` (the unfinished current period) are never fitted;
     the forecast starts at the period after the last complete one. With
     ``nonnegative`` the series are modelled on a log scale, so no forecast or
-    bound is below zero.
+    bound is below zero. A missing period (no row, or a NaN value) is zero with
+    ``missing="zero"``, right for sums and counts; ``"interpolate"`` fills it
+    from its neighbours instead, for ratios such as an average order value.
     """
+    if missing not in FILLS:
+        raise ForecastError(f"missing {missing!r} is not known: use one of {FILLS!r}")
     started = time.perf_counter()
-    series = prepare(history, spec, nonnegative)
+    series = prepare(history, spec, nonnegative, missing)
     work = functools.partial(forecast_batch, spec=spec, nonnegative=nonnegative)
     outcomes = map_batched(work, series, spec.processes)
     result = assemble(series, outcomes, spec)
@@ -88,13 +97,13 @@ def log_run(result: ForecastResult, spec: ForecastSpec, seconds: float) -> None:
 
 
 def prepare(
-    history: pd.DataFrame, spec: ForecastSpec, nonnegative: bool
+    history: pd.DataFrame, spec: ForecastSpec, nonnegative: bool, missing: str
 ) -> list[SeriesInput]:
     """Check the frame and return each series on its full calendar."""
-    missing = [column for column in REQUIRED if column not in history.columns]
-    if missing:
+    absent = [column for column in REQUIRED if column not in history.columns]
+    if absent:
         raise ForecastError(
-            f"history lacks column(s) {missing!r}: pass a long frame with "
+            f"history lacks column(s) {absent!r}: pass a long frame with "
             f"columns {REQUIRED!r}"
         )
     frame = history.copy()
@@ -121,7 +130,7 @@ def prepare(
 
     end = complete["date"].max()
     return [
-        regularise(str(key), group, end, spec.freq)
+        regularise(str(key), group, end, spec.freq, missing)
         for key, group in complete.groupby("series_id", sort=True)
     ]
 
@@ -167,11 +176,18 @@ def check_partial_last(frame: pd.DataFrame, partial: pd.Series) -> None:
 
 
 def regularise(
-    series_id: str, group: pd.DataFrame, end: pd.Timestamp, freq: str
+    series_id: str, group: pd.DataFrame, end: pd.Timestamp, freq: str, missing: str
 ) -> SeriesInput:
-    """Reindex one series onto every period up to ``end``; gaps become zero."""
+    """Reindex one series onto every period up to ``end`` and fill the gaps.
+
+    Interpolation carries the last known value past the series' last row, and a
+    series with no value at all stays zero.
+    """
     dates = calendar.full_calendar(group["date"].min(), end, freq)
-    values = group.set_index("date")["value"].reindex(dates).fillna(0.0)
+    values = group.set_index("date")["value"].reindex(dates)
+    if missing == "interpolate":
+        values = values.interpolate(method="linear", limit_direction="both")
+    values = values.fillna(0.0)
     return SeriesInput(series_id, dates, values.to_numpy(dtype=float))
 
 

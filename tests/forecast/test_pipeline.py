@@ -165,3 +165,22 @@ def test_process_pool_gives_the_same_frames_in_the_same_order():
     pd.testing.assert_frame_equal(alone.accuracy, pooled.accuracy)
     assert list(pooled.accuracy["series_id"]) == ["a", "b", "c"]
     assert dict(alone.warnings) == dict(pooled.warnings)
+
+
+def test_interpolation_fills_a_missing_ratio_period_from_its_neighbours():
+    values = seasonal_values()
+    history = monthly_history(values).drop(index=30)
+
+    result = run_forecasts(history, ForecastSpec("MS", 3), missing="interpolate")
+
+    fitted = result.fitted.set_index("date")["actual"]
+    # Linear interpolation: the mean of the periods either side of position 30.
+    expected = (values[29] + values[31]) / 2
+    assert fitted[pd.Timestamp("2016-07-01")] == pytest.approx(expected)
+
+
+def test_unknown_missing_policy_is_named():
+    with pytest.raises(ForecastError, match="'mean'"):
+        run_forecasts(
+            monthly_history([1.0, 2.0]), ForecastSpec("MS", 1), missing="mean"
+        )
