@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -56,14 +57,25 @@ def service_env(**values: str) -> dict[str, str]:
 
 
 def run_refresh(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "scripts/refresh_cache.py", *args],
+    """Run the refresh script; on a timeout kill it with the workers it forked."""
+    command = [sys.executable, "scripts/refresh_cache.py", *args]
+    # Its own session, so a timeout can end the forecast pool's workers too.
+    process = subprocess.Popen(
+        command,
         cwd=PROJECT_ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=REFRESH_TIMEOUT,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = process.communicate(timeout=REFRESH_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def wait_for_http(url: str, timeout: float = 30.0) -> None:
