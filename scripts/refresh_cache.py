@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import os
 import re
 import resource
 import sys
@@ -55,10 +56,12 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 @dataclasses.dataclass(frozen=True)
 class StepRecord:
-    """What one finished step took: wall seconds and this process's peak memory."""
+    """What one finished step took: wall and CPU seconds (forecast workers included)
+    and this process's peak memory."""
 
     name: str
     seconds: float
+    cpu_seconds: float
     peak_mb: float
     detail: str
 
@@ -144,19 +147,24 @@ class Steps:
         if self.bar is not None:
             self.bar.start(name)
         reset_peak_memory()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         step = Step()
         yield step
 
         record = StepRecord(
-            name, time.perf_counter() - started, peak_memory_mb(), step.detail
+            name,
+            time.perf_counter() - started,
+            cpu_seconds() - cpu_started,
+            peak_memory_mb(),
+            step.detail,
         )
         self.records.append(record)
         logger.info(
-            "%s: %s in %.2f s (peak %.0f MB)",
+            "%s: %s in %.2f s (cpu %.2f s, peak %.0f MB)",
             name,
             record.detail,
             record.seconds,
+            record.cpu_seconds,
             record.peak_mb,
         )
         if self.bar is not None:
@@ -166,6 +174,12 @@ class Steps:
     def peak_mb(self) -> float:
         """The largest peak of any step, this process only."""
         return max((r.peak_mb for r in self.records), default=peak_memory_mb())
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children, user and system."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def reset_peak_memory() -> None:
