@@ -30,7 +30,7 @@ from web.state import parse_search
 
 dash.register_page(__name__, path="/data", name="Data", title="Data", order=4)
 
-SHOWN_ROWS = 120  # the page shows the newest periods; the CSV has them all
+SHOWN_ROWS = 60  # the page shows the newest periods; the CSV has them all
 
 
 def layout(**query: str | list[str]) -> html.Div:

@@ -217,18 +217,16 @@ def period_label(period: pd.Timestamp | dt.date, grain: str) -> str:
 
 
 def data_table(frame: pd.DataFrame, table_id: str) -> dbc.Table:
-    """A small formatted table: the index as the first column, headers as given."""
+    """A small formatted table: the index as the first column, headers as given.
+
+    Cells carry no classes of their own (the ``numbers`` class right-aligns them),
+    which keeps a long table's payload small.
+    """
     header = html.Thead(
-        html.Tr(
-            [html.Th(frame.index.name or "")]
-            + [html.Th(column, className="text-end") for column in frame.columns]
-        )
+        html.Tr([html.Th(frame.index.name or "")] + [html.Th(c) for c in frame.columns])
     )
     rows = [
-        html.Tr(
-            [html.Th(str(index))]
-            + [html.Td(str(value), className="text-end") for value in row]
-        )
+        html.Tr([html.Th(str(index))] + [html.Td(str(value)) for value in row])
         for index, row in zip(frame.index, frame.itertuples(index=False), strict=True)
     ]
     return dbc.Table(
@@ -236,7 +234,7 @@ def data_table(frame: pd.DataFrame, table_id: str) -> dbc.Table:
         size="sm",
         hover=True,
         responsive=True,
-        className="small mb-0",
+        className="small mb-0 numbers",
         id=table_id,
     )
 
