@@ -189,8 +189,8 @@ def _scope(
             "whole business. Pick one scope above."
         )
         return "all"
-    dimension, member = scope
-    return f"{dimension}={member}" if dimension else "all"
+    chosen, value = scope
+    return f"{chosen}={value}" if chosen else "all"
 
 
 def _notes(notes: list[str]) -> html.Div:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -23,7 +24,7 @@ from web.state import View
 from web.theme import theme_switch
 
 GRAIN_LABELS = {"day": "Day", "week": "Week", "month": "Month"}
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
 
 
 def filter_bar(dimensions: Sequence[str]) -> dbc.Card:
@@ -86,7 +87,7 @@ def filter_bar(dimensions: Sequence[str]) -> dbc.Card:
     )
 
 
-def page_frame(current: Current, view: View | None, *children: object) -> html.Div:
+def page_frame(current: Current, view: View | None, *children: Any) -> html.Div:
     """Wrap a page's content in the freshness banner and the URL notices."""
     notices = [
         dbc.Alert(text, color="warning", className="py-1 mb-2 url-notice")
@@ -97,7 +98,7 @@ def page_frame(current: Current, view: View | None, *children: object) -> html.D
 
 def page_heading(title: str, subtitle: str | None = None) -> html.Div:
     """A page's title and one line saying what it answers."""
-    parts: list[object] = [html.H2(title, className="h4 mb-0")]
+    parts: list[Any] = [html.H2(title, className="h4 mb-0")]
     if subtitle:
         parts.append(html.P(subtitle, className="text-body-secondary small mb-2"))
     return html.Div(parts, className="mb-2")
@@ -160,7 +161,7 @@ def kpi_card(summary: pd.DataFrame, series: pd.DataFrame, kpi: str) -> dbc.Card:
     """One KPI: its value, change vs the previous period and a year ago, a sparkline."""
     spec = CATALOGUE[kpi]
     row = summary.loc[kpi]
-    body = [
+    body: list[Any] = [
         html.Div(spec.label, className="kpi-label", title=spec.formula),
         html.Div(
             format_kpi(row["value"], kpi),

@@ -227,7 +227,7 @@ def build_sparkline(
     flags = partial.to_numpy(dtype=bool)
     line = np.where(flags, np.nan, y)
     hidden = {"visible": False, "fixedrange": True}
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "y": _typed(line),

@@ -106,7 +106,7 @@ def sync_view(
     presets = preset_ranges(cube.first_day, cube.last_day)
     params: dict[str, Any] = parse_search(search)
     if trigger not in (None, "url"):
-        if trigger == "filter-preset" and preset in presets:
+        if trigger == "filter-preset" and preset is not None and preset in presets:
             start, end = (day.isoformat() for day in presets[preset])
         params.update(
             start=[(start or "")[:10]], end=[(end or "")[:10]], grain=[grain or ""]

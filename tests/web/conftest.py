@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -156,7 +157,7 @@ def browser() -> Iterator[object]:
 
 def open_tab(
     browser, width: int, height: int, scale: float = 1.0
-) -> tuple[object, object, list[str]]:
+) -> tuple[Any, Any, list[str]]:
     """A logged-in tab of ``width`` x ``height`` and the console errors it collects.
 
     ``scale`` below 1 makes smaller screenshots of the same layout.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from web.figures import (
 )
 
 
-def values(array: object) -> list:
+def values(array: Any) -> list:
     """A figure array as a list, decoding plotly's base64 typed arrays."""
     if isinstance(array, dict):
         flat = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
