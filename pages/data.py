@@ -90,7 +90,9 @@ def _about(state: Current) -> dbc.Card:
     ]
     return dbc.Card(
         dbc.CardBody(
-            dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="mb-0"),
+            dbc.Table(
+                html.Tbody(rows), size="sm", borderless=True, className="mb-0 facts"
+            ),
             className="p-2",
         ),
         id="data-about",
