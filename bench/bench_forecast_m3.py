@@ -1,8 +1,9 @@
 """Benchmark of the forecast pipeline on the M3 monthly competition set.
 
-Runs ``forecast.run_forecasts`` on every series' history, scores the 18-month
-holdouts against seasonal naive from the same run, and prints the figures.
-Usage: ``.venv/bin/python bench/bench_forecast_m3.py [--processes 2] [--limit N]``.
+Runs ``forecast.run_forecasts`` on every history, scores the official holdouts
+against seasonal naive from the same run, and prints the figures. Usage:
+``.venv/bin/python bench/bench_forecast_m3.py --by-category`` (``--set m1`` for
+the M1 monthly set the model choices were tuned on; ``--limit N`` for a sample).
 """
 
 from __future__ import annotations
