@@ -5,6 +5,9 @@ Spreading keys, timeouts policy and the breaker are left to ``sharding.py``.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from pymemcache.client.base import PooledClient
 from pymemcache.exceptions import (
     MemcacheClientError,
@@ -41,11 +44,13 @@ class PymemcacheShard:
         )
 
     def get_many(self, keys: list[str]) -> dict[str, bytes]:
-        return self._client.get_many(keys)
+        with self._dropping_pool_on_network_error():
+            return self._client.get_many(keys)
 
     def set_many(self, items: dict[str, bytes], expire: int) -> list[str]:
         try:
-            return list(self._client.set_many(items, expire=expire, noreply=False))
+            with self._dropping_pool_on_network_error():
+                return list(self._client.set_many(items, expire=expire, noreply=False))
         except MemcacheUnexpectedCloseError:
             raise
         except (MemcacheServerError, MemcacheClientError) as exc:
@@ -56,7 +61,18 @@ class PymemcacheShard:
             ) from exc
 
     def delete_many(self, keys: list[str]) -> None:
-        self._client.delete_many(keys, noreply=False)
+        with self._dropping_pool_on_network_error():
+            self._client.delete_many(keys, noreply=False)
+
+    @contextlib.contextmanager
+    def _dropping_pool_on_network_error(self) -> Iterator[None]:
+        # One dropped socket means the server went away: every pooled socket to it
+        # is dead too, and the breaker's trial after a restart must not pick one.
+        try:
+            yield
+        except self.network_errors:
+            self._client.close()
+            raise
 
     def close(self) -> None:
         self._client.close()
