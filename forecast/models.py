@@ -97,11 +97,16 @@ class SarimaxSpec:
 
 @dataclass(frozen=True)
 class Estimate:
-    """Fitted parameters of a specification and its small-sample AIC."""
+    """Fitted parameters of a specification and its small-sample AIC.
+
+    The model is fitted to the series minus ``centre`` (its mean): a constant
+    near zero keeps the optimiser well scaled, and differencing ignores the shift.
+    """
 
     spec: SarimaxSpec
     params: np.ndarray
     aicc: float
+    centre: float = 0.0
 
 
 def sarimax_model(
@@ -132,13 +137,14 @@ def estimate_sarimax(
     if n < k + 3:
         raise ValueError(f"{n} differenced points are too few for {k} parameters")
 
-    fitted = sarimax_model(z, spec, exog, simple=True).fit(
+    centre = float(np.mean(z))
+    fitted = sarimax_model(z - centre, spec, exog, simple=True).fit(
         disp=False, low_memory=True, cov_type="none"
     )
     if not fitted.mle_retvals.get("converged", True):
         raise ValueError(f"{spec.label(exog)} did not converge")
     aicc = fitted.aic + 2 * k * (k + 1) / (n - k - 1)
-    return Estimate(spec, np.asarray(fitted.params), float(aicc))
+    return Estimate(spec, np.asarray(fitted.params), float(aicc), centre)
 
 
 def predict_sarimax(
@@ -154,12 +160,12 @@ def predict_sarimax(
     The fast fit's own forecasts would be on the differenced scale; filtering the
     full model once gives level forecasts and their bands.
     """
-    full = sarimax_model(z, estimate.spec, exog, simple=False)
+    full = sarimax_model(z - estimate.centre, estimate.spec, exog, simple=False)
     result = full.filter(estimate.params, cov_type="none")
     forecast = result.get_forecast(horizon, exog=exog_future)
-    mean = np.asarray(forecast.predicted_mean, dtype=float)
+    mean = np.asarray(forecast.predicted_mean, dtype=float) + estimate.centre
     bounds = {}
     for level in levels:
         band = np.asarray(forecast.conf_int(alpha=1 - level / 100), dtype=float)
-        bounds[level] = (band[:, 0], band[:, 1])
+        bounds[level] = (band[:, 0] + estimate.centre, band[:, 1] + estimate.centre)
     return Prediction(mean, bounds, estimate.spec.label(exog), estimate.aicc)

@@ -49,7 +49,6 @@ def candidate_specs(
         SarimaxSpec((p, d, q), seasonal_order, drift)
         for p, q in arma_orders
         for drift in drifts
-        if total > 0 or p + q > 0 or drift
     ]
 
 
