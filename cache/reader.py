@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cache.snapshot import Snapshot, load_snapshot, read_pointer
 from cache.store import Store
@@ -70,6 +71,8 @@ class SnapshotReader:
             return self._fallback("The cache is unavailable")
 
         if pointer is None:
+            if self._latest is not None and not _expired(self._latest):
+                return self._fallback("The cache lost the current snapshot")
             self._latest = None
             return SnapshotRead(None, MISSING, NO_DATA)
 
@@ -123,6 +126,14 @@ class SnapshotReader:
             CACHE_UNAVAILABLE,
             f"{problem}; showing {_describe(latest, lower=True)}",
         )
+
+
+def _expired(snapshot: Snapshot) -> bool:
+    """Whether ``snapshot`` has outlived the expiry its refresh gave it."""
+    stamp = snapshot.meta.get("expires_at")
+    if not stamp:
+        return True
+    return datetime.fromisoformat(str(stamp)) <= datetime.now(UTC)
 
 
 def _describe(snapshot: Snapshot, *, lower: bool = False) -> str:

@@ -13,7 +13,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -92,7 +92,10 @@ def write_snapshot(
     snapshot then stays current. The snapshot before the previous one is deleted.
     """
     started = time.monotonic()
-    meta_json = _meta_json(meta)
+    # Readers keep serving a snapshot whose pointer vanished before this moment:
+    # the cache was emptied (restart, eviction), not the snapshot retired.
+    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
+    meta_json = _meta_json({**meta, "expires_at": expires_at.isoformat()})
     previous = read_pointer_or_none(store)
     snapshot_id = new_snapshot_id()
 

@@ -90,10 +90,13 @@ def test_a_server_killed_while_serving_then_restarted(
     assert first_wait < 1.5
     assert second_wait < 0.01
 
-    # memcached comes back empty: after the cooldown the reader says so.
+    # memcached comes back empty: the snapshot has not expired, so it stays served.
     memcached.start()
     time.sleep(0.6)
-    assert reader.read().status == "missing"
+    emptied = reader.read()
+    assert emptied.status == "cache_unavailable"
+    assert emptied.snapshot is not None and emptied.snapshot.id == snapshot_id
+    assert emptied.detail.startswith("The cache lost the current snapshot; showing")
 
     new_id = write_snapshot(memcached_store, frames, META, ttl=3600)
     back = reader.read()

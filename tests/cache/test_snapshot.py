@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,10 @@ def test_local_snapshot_round_trips(local_store: LocalStore, frames) -> None:
 
     assert pointer is not None and pointer.id == snapshot_id
     assert pointer.previous is None
-    assert snapshot.meta == META
+    assert {k: v for k, v in snapshot.meta.items() if k != "expires_at"} == META
+    # The expiry the refresh gave it, an hour (ttl=3600) from the write.
+    expires = datetime.fromisoformat(snapshot.meta["expires_at"])
+    assert 3590 < (expires - datetime.now(UTC)).total_seconds() <= 3600
     _assert_same_frames(dict(snapshot.frames), frames)
 
 
@@ -159,7 +163,7 @@ def test_a_refresh_killed_half_way_leaves_the_previous_snapshot_current(
     assert read.status == "fresh"
     assert read.snapshot is not None
     assert read.snapshot.id == first
-    assert read.snapshot.meta == META
+    assert {k: v for k, v in read.snapshot.meta.items() if k != "expires_at"} == META
 
 
 def _run_until_first_batch_then_kill(kind: str, where: str) -> str:
