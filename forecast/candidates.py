@@ -53,7 +53,7 @@ def fixed_sarimax(estimate: Estimate, name: str, seasonal: bool) -> Candidate:
 
     def fit(z: np.ndarray, ctx: Context) -> tuple[Prediction, Candidate]:
         regressors = yearly_regressors(ctx) if seasonal else Regressors(None, None)
-        refit = estimate_sarimax(z, estimate.spec, regressors.past)
+        refit = estimate_sarimax(z, estimate.spec, regressors.past, estimate)
         path = predict_sarimax(
             z, refit, ctx.horizon, ctx.levels, regressors.past, regressors.future
         )
@@ -118,7 +118,7 @@ def frozen_ensemble(estimate: Estimate, seasonal: bool) -> Candidate:
     """Return the ensemble that keeps the SARIMAX order and the seasonal decision."""
 
     def fit(z: np.ndarray, ctx: Context) -> tuple[Prediction, Candidate]:
-        refit = estimate_sarimax(z, estimate.spec)
+        refit = estimate_sarimax(z, estimate.spec, start=estimate)
         return combine(z, refit, seasonal, ctx), frozen
 
     frozen = Candidate("ensemble", fit)

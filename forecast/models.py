@@ -125,9 +125,15 @@ def sarimax_model(
 
 
 def estimate_sarimax(
-    z: np.ndarray, spec: SarimaxSpec, exog: np.ndarray | None = None
+    z: np.ndarray,
+    spec: SarimaxSpec,
+    exog: np.ndarray | None = None,
+    start: Estimate | None = None,
 ) -> Estimate:
     """Fit a specification fast, on the differenced series.
+
+    ``start``, an earlier estimate of the same specification, seeds the
+    optimiser: a backtest refit on a shorter history then takes few steps.
 
     Raises ``ValueError`` when the optimiser does not converge or the data are
     too short, so that callers treat both as a failed fit.
@@ -139,7 +145,10 @@ def estimate_sarimax(
 
     centre = float(np.mean(z))
     fitted = sarimax_model(z - centre, spec, exog, simple=True).fit(
-        disp=False, low_memory=True, cov_type="none"
+        start_params=None if start is None else start.params,
+        disp=False,
+        low_memory=True,
+        cov_type="none",
     )
     if not fitted.mle_retvals.get("converged", True):
         raise ValueError(f"{spec.label(exog)} did not converge")
