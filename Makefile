@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8050
+# Small models in parallel processes: one BLAS thread each (see scripts/refresh_cache.py).
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: run refresh test lint bench clean
 

@@ -23,9 +23,15 @@ from kpi import KpiCube, Selection, precompute
 logger = logging.getLogger(__name__)
 
 SCHEMA = "snapshot-v1"
-FORECAST_KPIS = ("revenue", "orders", "profit", "active_customers", "aov")
-# KPIs that can go below zero get no log transform in the forecast.
-SIGNED_KPIS = frozenset({"profit"})
+# Forecast runs by how the KPI behaves: counts and sums are never negative and a
+# period without orders is a real zero; a ratio such as the average order value is
+# interpolated over such a period instead; profit can go below zero.
+FORECAST_GROUPS: tuple[tuple[tuple[str, ...], bool, str], ...] = (
+    (("revenue", "orders", "active_customers"), True, "zero"),
+    (("aov",), True, "interpolate"),
+    (("profit",), False, "zero"),
+)
+FORECAST_KPIS = tuple(kpi for kpis, _, _ in FORECAST_GROUPS for kpi in kpis)
 FORECAST_GRAINS = {"month": "MS", "week": "W-MON"}
 WEEKS_PER_MONTH = 4.35
 
@@ -109,13 +115,11 @@ def forecast_all(
             else round(horizon_months * WEEKS_PER_MONTH)
         )
         spec = ForecastSpec(freq=freq, horizon=horizon, processes=processes)
-        for nonnegative in (True, False):
-            history = pd.concat(
-                list(_histories(cube, grain, nonnegative)), ignore_index=True
+        for kpis, nonnegative, missing in FORECAST_GROUPS:
+            history = pd.concat(list(_histories(cube, grain, kpis)), ignore_index=True)
+            result = run_forecasts(
+                history, spec, nonnegative=nonnegative, missing=missing
             )
-            if history.empty:
-                continue
-            result = run_forecasts(history, spec, nonnegative=nonnegative)
             outputs["forecasts"].append(result.forecasts)
             outputs["accuracy"].append(result.accuracy)
             for message, count in result.warnings.items():
@@ -126,10 +130,9 @@ def forecast_all(
     }, warnings
 
 
-def _histories(cube: KpiCube, grain: str, nonnegative: bool) -> Iterator[pd.DataFrame]:
-    kpis = [k for k in FORECAST_KPIS if (k not in SIGNED_KPIS) == nonnegative]
-    if not kpis:
-        return
+def _histories(
+    cube: KpiCube, grain: str, kpis: tuple[str, ...]
+) -> Iterator[pd.DataFrame]:
     scopes: list[tuple[str | None, str]] = [(None, "")]
     scopes += [(d, m) for d, members in cube.dimensions.items() for m in members]
     for dimension, member in scopes:

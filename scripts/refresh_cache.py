@@ -23,6 +23,10 @@ from typing import IO, Any
 if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# The forecast fits small models in several processes: BLAS threads on top of them
+# only fight over the cores. Set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import pandas as pd
 
 from cache import Store, open_store, write_snapshot
