@@ -34,7 +34,7 @@ def create_app(config: Config | None = None) -> Dash:
         assets_folder=str(PROJECT_ROOT / "assets"),
         suppress_callback_exceptions=True,
         title="KPI dashboard",
-        update_title=None,
+        update_title="",
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"}
         ],

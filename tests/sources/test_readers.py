@@ -65,12 +65,14 @@ def test_parquet_rows_are_named_by_position(tmp_path: Path):
     assert "'one' is not a number at row 1" in str(caught.value)
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output free of access lines."""
+
+
 @pytest.fixture
 def served_folder(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)
-    )
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

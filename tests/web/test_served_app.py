@@ -33,7 +33,9 @@ def test_healthz_reports_the_fresh_memcached_snapshot(served_app: ServedApp) -> 
 
 
 @pytest.mark.parametrize("path", ["/", "/forecast", "/_dash-layout"])
-def test_without_credentials_the_app_answers_401(served_app: ServedApp, path: str) -> None:
+def test_without_credentials_the_app_answers_401(
+    served_app: ServedApp, path: str
+) -> None:
     status, _ = fetch(served_app.url + path)
 
     assert status == 401

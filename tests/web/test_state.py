@@ -49,13 +49,17 @@ def test_no_query_gives_the_last_twelve_months_by_month() -> None:
 @pytest.mark.parametrize(
     ("search", "notice"),
     [
-        ("?start=2017-13-01", "Ignored start='2017-13-01': dates are written YYYY-MM-DD."),
+        (
+            "?start=2017-13-01",
+            "Ignored start='2017-13-01': dates are written YYYY-MM-DD.",
+        ),
         ("?grain=year", "Ignored grain='year': choose one of day, week, month."),
         ("?region=Atlantis", "Ignored region 'Atlantis': not in the data."),
         ("?colour=red", "Ignored the unknown parameter 'colour'."),
         (
             "?start=2017-05-01&end=2017-01-01",
-            "The start 2017-05-01 is after the end 2017-01-01; showing the default range.",
+            "The start 2017-05-01 is after the end 2017-01-01; "
+            "showing the default range.",
         ),
         ("?horizon=7", "Ignored horizon='7': choose one of 3, 6, 12 months."),
     ],
