@@ -54,8 +54,13 @@ def layout(**query: str | list[str]) -> html.Div:
         )
     grain = _grain(state, view.selection.grain, notes)
     scope = _scope(view, state.cube.dimensions, notes)
-    controls = _controls(
-        state, forecast_kpis, kpi, scope, view.horizon or DEFAULT_HORIZON
+    horizon = view.horizon or DEFAULT_HORIZON
+    controls = html.Div(
+        [
+            _controls(state, forecast_kpis, kpi, scope, horizon),
+            # What the controls show now: their first report is not a choice.
+            dcc.Store(id="forecast-shown", data=[kpi, scope, horizon]),
+        ]
     )
     heading = page_heading(
         "Forecast", "Where the KPI is heading, and how well the model has done."
@@ -99,10 +104,13 @@ def layout(**query: str | list[str]) -> html.Div:
     Input("forecast-scope", "value"),
     Input("forecast-horizon", "value"),
     State("url", "search"),
+    State("forecast-shown", "data"),
     prevent_initial_call=True,
 )
-def choose_forecast(kpi: str, scope: str, horizon: int, search: str | None) -> Any:
-    if ctx.triggered_id is None:
+def choose_forecast(
+    kpi: str, scope: str, horizon: int, search: str | None, shown: Any
+) -> Any:
+    if ctx.triggered_id is None or [kpi, scope, horizon] == shown:
         return no_update
     encoded = update_search(search, kpi=kpi, series=scope, horizon=str(horizon or ""))
     return no_update if encoded is None or encoded == search else encoded

@@ -12,7 +12,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from kpi import CATALOGUE, Selection
 from web.components import chart, data_table, empty_state, page_frame, page_heading
@@ -53,7 +53,13 @@ def layout(**query: str | list[str]) -> html.Div:
         "Where revenue and profit come from, and what moved them since the "
         "previous period.",
     )
-    controls = _controls(dimensions, dimension, kpi)
+    controls = html.Div(
+        [
+            _controls(dimensions, dimension, kpi),
+            # What the controls show now: their first report is not a choice.
+            dcc.Store(id="revenue-shown", data=[dimension, kpi]),
+        ]
+    )
     alerts = [dbc.Alert(n, color="info", className="py-1 mb-2") for n in notices]
     body = _body(state, view.selection, dimension, kpi)
     return page_frame(state, view, heading, controls, *alerts, *body)
@@ -64,9 +70,12 @@ def layout(**query: str | list[str]) -> html.Div:
     Input("revenue-dim", "value"),
     Input("revenue-kpi", "value"),
     State("url", "search"),
+    State("revenue-shown", "data"),
     prevent_initial_call=True,
 )
-def choose_split(dimension: str, kpi: str, search: str | None) -> Any:
+def choose_split(dimension: str, kpi: str, search: str | None, shown: Any) -> Any:
+    if [dimension, kpi] == shown:
+        return no_update
     encoded = update_search(search, dim=dimension, kpi=kpi)
     return no_update if encoded is None or encoded == search else encoded
 

@@ -46,9 +46,10 @@ def resolve_columns(
 ) -> dict[str, str]:
     """Map each schema field to the source column that holds it.
 
-    A field takes, in order: its override from ``DATA_COLUMNS``, its Superstore name,
-    or a column named like the field itself. Required fields and dimensions must be
-    found; optional ones are left out when absent.
+    A field mapped in ``DATA_COLUMNS`` takes exactly that column, and a mapping to a
+    column the source lacks is an error. Any other field takes its Superstore name
+    or a column named like the field itself; required fields and dimensions must be
+    found, optional ones are left out when absent.
     """
     columns = list(available)
     present = set(columns)
@@ -64,8 +65,10 @@ def resolve_columns(
 
     mapping: dict[str, str] = {}
     for field in (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, *dimensions):
-        candidates = [explicit[field]] if field in explicit else []
-        candidates += [SUPERSTORE_COLUMNS.get(field, field), field]
+        if field in explicit:
+            candidates = [explicit[field]]
+        else:
+            candidates = [SUPERSTORE_COLUMNS.get(field, field), field]
         found = next((c for c in candidates if c in present), None)
         if found is not None:
             mapping[field] = found

@@ -6,14 +6,16 @@ it. Loading a link, reloading or the back button sets the bar from the URL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, no_update, page_registry
 
+from kpi import KpiCube
 from web.components import preset_ranges
 from web.data import current
-from web.state import encode_view, parse_search, parse_view
+from web.state import View, encode_view, parse_search, parse_view
 from web.theme import register_theme_callbacks
 
 _CONTROLS = ("start", "end", "grain")
@@ -155,18 +157,25 @@ def _module_name(page: dict[str, Any]) -> str:
 def update_search(search: str | None, **values: str | None) -> str | None:
     """The query string ``search`` with page options replaced, checked and re-encoded.
 
-    ``None`` means the snapshot is missing and the URL should stay as it is.
+    ``None`` means the URL should stay as it is: the snapshot is missing, or the
+    view is unchanged (a history entry for the same view would trap the back button).
     """
     state = current()
     if state.cube is None:
         return None
     params: dict[str, Any] = parse_search(_text(search))
+    before = _view_without_notices(state.cube, params)
     for key, value in values.items():
         params[key] = [_text(value) or ""]
+    view = _view_without_notices(state.cube, params)
+    return None if view == before else encode_view(view)
+
+
+def _view_without_notices(cube: KpiCube, params: Mapping[str, Any]) -> View:
     view = parse_view(
         params,
-        dimensions=state.cube.dimensions,
-        first_day=state.cube.first_day,
-        last_day=state.cube.last_day,
+        dimensions=cube.dimensions,
+        first_day=cube.first_day,
+        last_day=cube.last_day,
     )
-    return encode_view(view)
+    return dataclasses.replace(view, notices=())

@@ -199,6 +199,27 @@ def test_the_back_button_returns_to_the_previous_view(
     )
 
 
+@pytest.mark.parametrize(
+    ("link", "control"),
+    [("Revenue & profit", "#revenue-dim"), ("Forecast", "#forecast-kpi")],
+)
+def test_back_from_a_page_with_its_own_controls_leaves_it(
+    served_app: ServedApp, page, link: str, control: str
+) -> None:
+    # Those pages' controls report their values when they appear; that first
+    # report must not add a history entry, or the back button never leaves.
+    page.goto(served_app.url + "/")
+    page.wait_for_selector("#card-revenue-value")
+    page.click(f"nav >> text={link}")
+    page.wait_for_selector(control)
+    page.wait_for_timeout(1000)
+
+    page.go_back()
+
+    page.wait_for_selector("#card-revenue-value")
+    assert page.url.split("?")[0] == served_app.url + "/"
+
+
 def test_a_bad_parameter_shows_a_notice_and_the_default(
     served_app: ServedApp, page
 ) -> None:
