@@ -90,6 +90,16 @@ class HashedBasicAuth(BasicAuth):
         self._verified: set[bytes] = set()
         super().__init__(app, auth_func=self._check)
 
+    def login_request(self) -> flask.Response:
+        """The 401 that makes the browser ask for a login, naming the product."""
+        return flask.Response(
+            "Login required",
+            status=401,
+            headers={
+                "WWW-Authenticate": 'Basic realm="KPI dashboard", charset="UTF-8"'
+            },
+        )
+
     def _protect(self) -> None:
         @self.app.server.before_request
         def require_login() -> flask.Response | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import parse_qs, urlencode
 
@@ -19,6 +20,8 @@ HORIZONS = (3, 6, 12)
 DATE_MARGIN_YEARS = 10  # how far before or after the data a date may reach
 # Parameters that are read by some page and so never reported as unknown.
 VIEW_KEYS = frozenset({"start", "end", "grain", "kpi", "horizon", "series", "dim"})
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 QueryValue = str | Sequence[str]
 
@@ -136,7 +139,10 @@ def _read_date(
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        notices.append(f"Ignored {key}={raw!r}: dates are written YYYY-MM-DD.")
+        if _ISO_DAY.fullmatch(raw):
+            notices.append(f"Ignored {key}={raw!r}: there is no such day.")
+        else:
+            notices.append(f"Ignored {key}={raw!r}: dates are written YYYY-MM-DD.")
         return None
 
 

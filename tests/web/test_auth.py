@@ -148,7 +148,9 @@ def test_every_route_needs_a_login(client: FlaskClient, path: str) -> None:
     response = client.get(path)
 
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith("Basic")
+    assert response.headers["WWW-Authenticate"].startswith(
+        'Basic realm="KPI dashboard"'
+    )
 
 
 def test_every_registered_page_needs_a_login(client: FlaskClient) -> None:

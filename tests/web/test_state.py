@@ -49,9 +49,11 @@ def test_no_query_gives_the_last_twelve_months_by_month() -> None:
 @pytest.mark.parametrize(
     ("search", "notice"),
     [
+        ("?start=2017-13-01", "Ignored start='2017-13-01': there is no such day."),
+        ("?end=2017-02-30", "Ignored end='2017-02-30': there is no such day."),
         (
-            "?start=2017-13-01",
-            "Ignored start='2017-13-01': dates are written YYYY-MM-DD.",
+            "?start=01/02/2017",
+            "Ignored start='01/02/2017': dates are written YYYY-MM-DD.",
         ),
         ("?grain=year", "Ignored grain='year': choose one of day, week, month."),
         ("?region=Atlantis", "Ignored region 'Atlantis': not in the data."),
