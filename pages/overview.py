@@ -13,7 +13,7 @@ from dash import html
 from web.components import (
     chart,
     empty_state,
-    kpi_card,
+    kpi_cards,
     page_frame,
     page_heading,
     partial_note,
@@ -48,13 +48,7 @@ def layout(**query: str | list[str]) -> html.Div:
         return page_frame(state, view, heading, empty_state(sentence, "overview"))
 
     theme = request_theme()
-    cards = dbc.Row(
-        [
-            dbc.Col(kpi_card(summary, series, kpi), xs=6, md=4, xl=2)
-            for kpi in CARD_KPIS
-        ],
-        className="g-2 mb-2",
-    )
+    cards = kpi_cards(summary, series, CARD_KPIS)
     charts = []
     missing = None
     for kpi in TREND_KPIS:

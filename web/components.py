@@ -157,6 +157,16 @@ def chart(name: str, figure: Figure) -> html.Div:
     )
 
 
+def kpi_cards(
+    summary: pd.DataFrame, series: pd.DataFrame, kpis: Sequence[str]
+) -> dbc.Row:
+    """A row of KPI cards: six across a wide screen, two on a phone."""
+    return dbc.Row(
+        [dbc.Col(kpi_card(summary, series, kpi), xs=6, md=4, xl=2) for kpi in kpis],
+        className="g-2 mb-2",
+    )
+
+
 def kpi_card(summary: pd.DataFrame, series: pd.DataFrame, kpi: str) -> dbc.Card:
     """One KPI: its value, change vs the previous period and a year ago, a sparkline."""
     spec = CATALOGUE[kpi]
