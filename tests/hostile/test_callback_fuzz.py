@@ -7,10 +7,11 @@ from typing import Any
 
 from dash import Dash
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kpi import GRAINS, KpiCube
+from tests.dash_requests import fuzz
 from tests.hostile.conftest import LOGIN
 
 ANSWERED = (200, 204, 400)
@@ -24,18 +25,6 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-
-
-def fuzz(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
 
 
 def plain_callbacks(app: Dash) -> dict[str, dict[str, Any]]:

@@ -9,10 +9,11 @@ from urllib.parse import parse_qs, urlencode
 import dash
 import pytest
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kpi import CATALOGUE, GRAINS, KpiCube
+from tests.dash_requests import fuzz, routing_body
 from tests.hostile.conftest import LOGIN
 from web.state import (
     DATE_MARGIN_YEARS,
@@ -23,20 +24,6 @@ from web.state import (
     encode_view,
     parse_view,
 )
-
-
-def fuzz(examples: int) -> settings:
-    """Settings for a slow, shared machine: no deadline, no example database."""
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.function_scoped_fixture,
-        ],
-    )
-
 
 MEMBERS = ["Central", "East", "South", "West", "Furniture", "Technology", "Consumer"]
 TRICKY = [
@@ -132,22 +119,6 @@ def test_a_bad_grain_falls_back_to_month_with_a_notice(
 
     assert view.selection.grain == "month"
     assert any("grain=" in notice for notice in view.notices)
-
-
-def routing_body(pathname: str, search: str) -> dict[str, object]:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def page_paths() -> list[str]:

@@ -25,6 +25,7 @@ from werkzeug.test import TestResponse
 import web.auth
 from config import PROJECT_ROOT, Config
 from errors import ConfigError
+from tests.dash_requests import routing_body
 from web.auth import decoy_hash, load_users
 from web.data import EXTENSION_KEY
 from web.factory import create_app
@@ -42,19 +43,7 @@ STATIC_PATHS = [
     "/_reload-hash",
 ]
 DASH_PATHS = ["/_dash-layout", "/_dash-dependencies", "/nowhere", "/healthz/"]
-ROUTING_CALLBACK = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [
-        {"id": "_pages_content", "property": "children"},
-        {"id": "_pages_store", "property": "data"},
-    ],
-    "inputs": [
-        {"id": "_pages_location", "property": "pathname", "value": "/"},
-        {"id": "_pages_location", "property": "search", "value": ""},
-    ],
-    "changedPropIds": ["_pages_location.pathname"],
-    "state": [],
-}
+ROUTING_CALLBACK = routing_body()
 
 
 def basic(username: str, password: str) -> dict[str, str]:

@@ -11,24 +11,13 @@ from dash import Dash
 from cache import SnapshotReader, open_store
 from config import Config
 from sources import load_orders
+from tests.dash_requests import routing_body
 from tests.hostile.conftest import LOGIN, publish_orders
 from web.data import current
 from web.factory import create_app
 from web.health import SNAPSHOT_HEADER
 
-ROUTING = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [
-        {"id": "_pages_content", "property": "children"},
-        {"id": "_pages_store", "property": "data"},
-    ],
-    "inputs": [
-        {"id": "_pages_location", "property": "pathname", "value": "/"},
-        {"id": "_pages_location", "property": "search", "value": ""},
-    ],
-    "changedPropIds": ["_pages_location.pathname"],
-    "state": [],
-}
+ROUTING = routing_body()
 
 
 @pytest.fixture(scope="module")
