@@ -131,26 +131,10 @@ def build_trend_figure(
     """
     spec = CATALOGUE[kpi]
     figure = _figure(spec.label, yaxis_tickformat=axis_format(kpi))
-    complete = series[~series["partial"]]
-    figure.add_scatter(
-        x=_days(complete["period"]),
-        y=complete[kpi],
-        name=spec.label,
-        mode="lines+markers",
-        line={"color": ACTUAL},
-        hovertemplate=_hover(kpi),
-    )
-    _add_partial(figure, series, kpi)
+    _add_history(figure, series, "period", kpi, kpi, spec.label)
     if forecast is not None and not forecast.empty:
         _add_band(figure, forecast, "lo80", "hi80", BAND_80, "80% interval")
-        figure.add_scatter(
-            x=_days(forecast["date"]),
-            y=forecast["forecast"],
-            name="forecast",
-            mode="lines",
-            line={"color": FORECAST, "dash": "dash"},
-            hovertemplate=_hover(kpi),
-        )
+        _add_forecast_line(figure, forecast, kpi)
     return _finish(figure, theme)
 
 
@@ -170,33 +154,8 @@ def build_forecast_figure(
     figure = _figure(CATALOGUE[kpi].label, yaxis_tickformat=axis_format(kpi))
     _add_band(figure, forecast, "lo95", "hi95", BAND_95, "95% interval")
     _add_band(figure, forecast, "lo80", "hi80", BAND_80, "80% interval")
-    complete = actuals[~actuals["partial"]]
-    figure.add_scatter(
-        x=_days(complete["date"]),
-        y=complete["actual"],
-        name="actual",
-        mode="lines+markers",
-        line={"color": ACTUAL},
-        hovertemplate=_hover(kpi),
-    )
-    partial = actuals[actuals["partial"]]
-    if not partial.empty:
-        figure.add_scatter(
-            x=_days(partial["date"]),
-            y=partial["actual"],
-            name="so far (partial)",
-            mode="markers",
-            marker={"color": PARTIAL, "size": 9},
-            hovertemplate=_hover(kpi),
-        )
-    figure.add_scatter(
-        x=_days(forecast["date"]),
-        y=forecast["forecast"],
-        name="forecast",
-        mode="lines",
-        line={"color": FORECAST, "dash": "dash"},
-        hovertemplate=_hover(kpi),
-    )
+    _add_history(figure, actuals, "date", "actual", kpi, "actual")
+    _add_forecast_line(figure, forecast, kpi)
     missed = actuals[actuals["outside"]]
     if not missed.empty:
         figure.add_scatter(
@@ -410,16 +369,38 @@ def _typed(values: np.ndarray) -> dict[str, str]:
     return {"dtype": "f4", "bdata": base64.b64encode(raw).decode("ascii")}
 
 
-def _add_partial(figure: go.Figure, series: pd.DataFrame, kpi: str) -> None:
-    partial = series[series["partial"]]
-    if partial.empty:
-        return
+def _add_history(
+    figure: go.Figure, frame: pd.DataFrame, x: str, y: str, kpi: str, name: str
+) -> None:
+    """Complete periods as a solid line, the unfinished one as a grey point."""
+    complete = frame[~frame["partial"]]
     figure.add_scatter(
-        x=_days(partial["period"]),
-        y=partial[kpi],
-        name="so far (partial)",
-        mode="markers",
-        marker={"color": PARTIAL, "size": 9},
+        x=_days(complete[x]),
+        y=complete[y],
+        name=name,
+        mode="lines+markers",
+        line={"color": ACTUAL},
+        hovertemplate=_hover(kpi),
+    )
+    partial = frame[frame["partial"]]
+    if not partial.empty:
+        figure.add_scatter(
+            x=_days(partial[x]),
+            y=partial[y],
+            name="so far (partial)",
+            mode="markers",
+            marker={"color": PARTIAL, "size": 9},
+            hovertemplate=_hover(kpi),
+        )
+
+
+def _add_forecast_line(figure: go.Figure, forecast: pd.DataFrame, kpi: str) -> None:
+    figure.add_scatter(
+        x=_days(forecast["date"]),
+        y=forecast["forecast"],
+        name="forecast",
+        mode="lines",
+        line={"color": FORECAST, "dash": "dash"},
         hovertemplate=_hover(kpi),
     )
 
