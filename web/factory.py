@@ -86,7 +86,9 @@ def _shell(config: Config) -> html.Div:
             dbc.Container(
                 [
                     filter_bar(config.dimensions),
-                    dcc.Loading(page_container, type="dot", delay_show=250),
+                    # No overlay over the whole page: while it re-renders, each
+                    # chart and card shows its own loading state (dashboard.css).
+                    page_container,
                 ],
                 fluid=True,
             ),
