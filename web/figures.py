@@ -326,17 +326,27 @@ def build_rates_figure(
 def build_cohort_figure(cohorts: pd.DataFrame, theme: str = "light") -> Figure:
     """The monthly cohort retention grid: share of each cohort active n months on.
 
-    Months in which no customer started are left out.
+    Each row is labelled with its cohort's size, so a cohort of two customers is
+    not read as firmly as one of two hundred. Months in which no customer started
+    are left out.
     """
     cohorts = cohorts[cohorts["cohort_size"] > 0]
     grid = cohorts.pivot(index="cohort", columns="months_since", values="share")
     sizes = cohorts.pivot(index="cohort", columns="months_since", values="customers")
-    labels = [pd.Timestamp(c).strftime("%Y-%m") for c in grid.index]
+    starters = cohorts.groupby("cohort")["cohort_size"].first().reindex(grid.index)
+    labels = [
+        f"{pd.Timestamp(c).strftime('%Y-%m')} ({n:,})" for c, n in starters.items()
+    ]
     figure = _figure(
         "Retention by monthly cohort",
         hovermode="closest",
         xaxis={"title": {"text": "months since the first order"}, "dtick": 1},
-        yaxis={"autorange": "reversed", "type": "category", "showgrid": False},
+        yaxis={
+            "title": {"text": "cohort (customers)"},
+            "autorange": "reversed",
+            "type": "category",
+            "showgrid": False,
+        },
         height=max(280, 120 + 22 * len(labels)),
     )
     figure.add_heatmap(
@@ -351,7 +361,7 @@ def build_cohort_figure(cohorts: pd.DataFrame, theme: str = "light") -> Figure:
         zmax=1,
         colorbar={"tickformat": ".0%", "thickness": 10},
         hovertemplate=(
-            "cohort %{y}, month %{x}: %{z:.1%} (%{customdata:,.0f} customers)"
+            "cohort %{y}, month %{x}: %{z:.1%} active (%{customdata:,.0f})"
             "<extra></extra>"
         ),
     )

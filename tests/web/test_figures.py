@@ -90,7 +90,7 @@ def test_contributions_keep_the_engine_order_and_colour_by_direction() -> None:
     assert bars["marker"]["color"][0] != bars["marker"]["color"][1]
 
 
-def test_cohort_grid_leaves_out_months_in_which_nobody_started() -> None:
+def test_cohort_grid_names_each_size_and_leaves_out_empty_months() -> None:
     cohorts = pd.DataFrame(
         {
             "cohort": pd.to_datetime(["2017-01-01"] * 2 + ["2017-02-01"]),
@@ -103,5 +103,6 @@ def test_cohort_grid_leaves_out_months_in_which_nobody_started() -> None:
 
     (grid,) = build_cohort_figure(cohorts)["data"]
 
-    assert list(grid["y"]) == ["2017-01"]
+    # January's four starters label its row; February had none and has no row.
+    assert list(grid["y"]) == ["2017-01 (4)"]
     assert values(grid["z"]) == [[1.0, 0.25]]
