@@ -59,6 +59,8 @@ class ForecastRunner:
         self.queue_size = queue_size
         # Process ids of every child started, in order: for logs, tests and bench.
         self.child_pids: list[int] = []
+        # Largest memory peak a child reported, in MB.
+        self.peak_mb = 0.0
         self._context: SpawnContext = multiprocessing.get_context("spawn")
         self._jobs: queue.Queue[tuple[ForecastJob, bytes]] = queue.Queue()
         self._active: set[str] = set()
@@ -127,6 +129,7 @@ class ForecastRunner:
         started = time.monotonic()
         reply = self._in_child(job, history)
         seconds = time.monotonic() - started
+        self.peak_mb = max(self.peak_mb, float(reply.get("peak_mb", 0.0)))
         if reply.get("state") == "done":
             items = done_items(
                 job,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 import pipeline
 from cache import open_store, write_snapshot
-from config import Config
+from config import PROJECT_ROOT, Config
 from kpi import KpiCube, Selection, precompute
 from sources import load_orders
 from tests.dash_requests import routing_body
@@ -220,3 +222,23 @@ def test_a_single_member_view_offers_no_selection_scope(short_limit_app: Dash) -
     assert "This selection" not in text
     assert "Forecast being prepared" not in text
     assert not runner.busy() and len(runner.child_pids) == started
+
+
+def test_the_web_process_never_imports_the_modelling_stack(tmp_path: Path) -> None:
+    # The app as gunicorn imports it, every page registered: what it has loaded.
+    probe = (
+        "import sys, app, web.runner; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'statsmodels', 'forecast', 'pipeline', 'scipy'}))"
+    )
+    env = {"APP_ENV": "development", "LOCAL_STORE_DIR": str(tmp_path), "PATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == "[]"
