@@ -23,6 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_cache import median_seconds
 from cache.local import LocalStore
 from cache.memcached import open_memcached_store
 from cache.store import Store
@@ -41,16 +42,6 @@ WORKER_PEAK = (
     "import resource, app; "
     "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
 )
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm-up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def run_job(

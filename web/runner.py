@@ -67,6 +67,7 @@ class ForecastRunner:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._child: SpawnProcess | None = None
+        self._stopping = False
 
     @property
     def patience(self) -> float:
@@ -98,7 +99,12 @@ class ForecastRunner:
             return bool(self._active)
 
     def stop(self) -> None:
-        """Kill the running child, if any (at exit: the thread is a daemon)."""
+        """Kill the running child, if any (at exit: the thread is a daemon).
+
+        Its job stores nothing: its pending mark expires and the next view of
+        the selection queues it again.
+        """
+        self._stopping = True
         child = self._child
         if child is not None and child.is_alive():
             child.kill()
@@ -129,6 +135,8 @@ class ForecastRunner:
         started = time.monotonic()
         reply = self._in_child(job, history)
         seconds = time.monotonic() - started
+        if self._stopping:
+            return
         self.peak_mb = max(self.peak_mb, float(reply.get("peak_mb", 0.0)))
         if reply.get("state") == "done":
             items = done_items(

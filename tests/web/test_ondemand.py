@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -15,12 +18,14 @@ from dash import Dash
 from werkzeug.security import generate_password_hash
 
 import pipeline
-from cache import open_store, write_snapshot
+from cache import SnapshotReader, open_store, write_snapshot
 from config import PROJECT_ROOT, Config
 from kpi import KpiCube, Selection, precompute
 from sources import load_orders
 from tests.dash_requests import routing_body
 from tests.hostile.conftest import LOGIN
+from tests.servers import free_port
+from tests.web.conftest import procfile_command, service_env, wait_for_http
 from web.factory import create_app
 from web.ondemand import (
     EXTENSION_KEY,
@@ -28,6 +33,7 @@ from web.ondemand import (
     history_of,
     horizon_periods,
     poll_count,
+    read_outcome,
 )
 
 DIMENSIONS = ("region", "category", "segment")
@@ -242,3 +248,83 @@ def test_the_web_process_never_imports_the_modelling_stack(tmp_path: Path) -> No
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def processes() -> dict[int, tuple[int, bytes]]:
+    """Every process's parent id and command line, read from /proc."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue  # it ended while being read
+        found[int(stat.parent.name)] = (parent, command)
+    return found
+
+
+def fitting_children(arbiter: int) -> set[int]:
+    """The "spawn" children of the gunicorn workers under ``arbiter``."""
+    table = processes()
+    workers = {pid for pid, (parent, _) in table.items() if parent == arbiter}
+    return {
+        pid
+        for pid, (parent, command) in table.items()
+        if parent in workers and b"spawn_main" in command
+    }
+
+
+@pytest.mark.integration
+def test_gunicorn_stops_with_a_child_fitting_and_leaves_none_behind(
+    tmp_path: Path,
+) -> None:
+    config = publish_with_forecasts(tmp_path / "store", 60)
+    port = free_port()
+    env = service_env(
+        APP_ENV="production",
+        AUTH_USERS=str(config.auth_users),
+        LOCAL_STORE_DIR=str(tmp_path / "store"),
+        PORT=str(port),
+        WEB_CONCURRENCY="1",
+    )
+    web = subprocess.Popen(
+        procfile_command(),
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        body = json.dumps(routing_body("/forecast", "?region=East,West")).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_dash-update-component",
+            data=body,
+            headers={**LOGIN, "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert b"Forecast being prepared" in response.read()
+        deadline = time.monotonic() + 30
+        fitting: set[int] = set()
+        while not fitting:
+            assert time.monotonic() < deadline, "no child was started"
+            fitting = fitting_children(web.pid)
+            time.sleep(0.05)
+        # Frozen, the child can never finish by itself: only a kill ends it.
+        for pid in fitting:
+            os.kill(pid, signal.SIGSTOP)
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+        left = [pid for pid in fitting if Path(f"/proc/{pid}").exists()]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+
+    # The worker's exit killed the child and stored no outcome: the job stays
+    # pending until its mark expires, then the next view queues it again.
+    assert left == []
+    snapshot = SnapshotReader(open_store(config)).read().snapshot
+    assert snapshot is not None
+    filters = Selection.build(filters={"region": ["East", "West"]}).filters
+    job = ForecastJob(snapshot.id, "revenue", "month", filters, 12)
+    assert read_outcome(open_store(config), job).state == "pending"
