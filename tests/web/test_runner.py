@@ -181,3 +181,21 @@ def test_a_fit_that_raises_is_stored_with_its_error(
 def _state(cube: KpiCube) -> Current:
     snapshot = Snapshot(id="snap-a", meta={}, frames={})
     return Current(read=SnapshotRead(snapshot, "fresh", ""), cube=cube, config=Config())
+
+
+def test_a_full_queue_refuses_a_new_job_but_not_one_it_holds(
+    tmp_path: Path, cube: KpiCube
+) -> None:
+    # No room behind the running job; 0.2 s makes that job end quickly.
+    runner = ForecastRunner(LocalStore(tmp_path), seconds=0.2, ttl=600, queue_size=0)
+    running, other = make_job(), make_job(grain="week")
+
+    accepted = [
+        runner.submit(running, history_of(cube, running)),
+        runner.submit(other, history_of(cube, other)),
+        runner.submit(running, history_of(cube, running)),
+    ]
+    wait_idle(runner)
+
+    assert accepted == [True, False, True]
+    assert len(runner.child_pids) == 1
