@@ -39,10 +39,11 @@ class ForecastRunner:
 
     ``seconds`` is each job's wall-clock limit, child start included; outcomes
     live ``ttl`` seconds. A job already queued or running here is not queued
-    again, and a job pending in the store (another process has it) is not
-    queued at all. Two processes can still both queue one selection within the
-    same few milliseconds; both then store the same result, which costs one
-    fit and nothing else, so no lock across processes is taken.
+    again; a job another process holds is marked pending in the store, which
+    requests read before they submit. Two processes can still both queue one
+    selection within the same few milliseconds; both then store the same
+    result, which costs one fit and nothing else, so no lock across processes
+    is taken.
     """
 
     def __init__(
