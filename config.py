@@ -65,6 +65,10 @@ class Config:
         IANA zone whose calendar days the KPIs count in; default ``UTC``.
     ``FORECAST_HORIZON``
         Months ahead the forecasts reach; default 12.
+    ``ON_DEMAND_FORECAST_SECONDS``
+        Wall-clock limit of one forecast made on demand for a filter selection the
+        refresh did not forecast (child process start, fit and backtest); default
+        20. A job that takes longer is stopped and the page says so.
     ``MAX_SNAPSHOT_AGE``
         Hours after which ``/healthz`` reports the snapshot stale; default 30.
     ``REFRESH_HOUR_UTC``
@@ -93,6 +97,7 @@ class Config:
     dimensions: tuple[str, ...] = ("region", "category", "segment")
     business_timezone: str = "UTC"
     forecast_horizon: int = 12
+    on_demand_forecast_seconds: float = 20.0
     max_snapshot_age: float = 30.0
     refresh_hour_utc: int = 5
     log_level: str = "INFO"

@@ -19,6 +19,7 @@ import pandas as pd
 from config import Config
 from forecast import ForecastSpec, run_forecasts
 from kpi import KpiCube, Selection, precompute
+from kpi.history import complete_start, history_frame
 
 logger = logging.getLogger(__name__)
 
@@ -138,19 +139,9 @@ def _histories(
     for dimension, member in scopes:
         filters = {dimension: [member]} if dimension else {}
         series = cube.series(Selection.build(filters=filters, grain=grain))
-        # Only the last period may be unfinished; a first period that the data
-        # starts inside is incomplete history and is left out.
-        leading = series["partial"] & (series.index < series.index.max())
-        series = series[~leading]
+        series = complete_start(series)
         for kpi in kpis:
-            yield pd.DataFrame(
-                {
-                    "series_id": series_key(kpi, grain, dimension, member),
-                    "date": series["period"],
-                    "value": series[kpi].astype(float),
-                    "partial": series["partial"],
-                }
-            )
+            yield history_frame(series, kpi, series_key(kpi, grain, dimension, member))
 
 
 def describe_source(config: Config) -> str:

@@ -6,8 +6,9 @@ shows the stored SARIMAX forecast and its backtest next to a seasonal-naive base
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash
 import dash_bootstrap_components as dbc
@@ -15,8 +16,16 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from kpi import CATALOGUE, Selection
-from web.components import chart, empty_state, page_frame, page_heading
-from web.data import Current, current, read_view, request_theme
+from kpi.selection import Filters
+from web.components import (
+    chart,
+    empty_state,
+    page_frame,
+    page_heading,
+    poll_timer,
+    preparing_state,
+)
+from web.data import Current, current, read_search, read_view, request_theme
 from web.figures import build_forecast_figure
 from web.filters import update_search
 from web.forecasts import (
@@ -29,6 +38,15 @@ from web.forecasts import (
     stored_kpis,
 )
 from web.formatting import format_value
+from web.ondemand import (
+    DONE,
+    NO_FORECASTS,
+    PENDING,
+    job_for,
+    on_demand,
+    page_outcome,
+    poll_count,
+)
 from web.state import HORIZONS, View
 
 dash.register_page(
@@ -36,6 +54,17 @@ dash.register_page(
 )
 
 DEFAULT_HORIZON = 12
+# The scope value of the filter bar's own selection, forecast on demand.
+SELECTION = "selection"
+
+
+class Choice(NamedTuple):
+    """What the page forecasts: a KPI at a grain, in a scope, so many months on."""
+
+    kpi: str
+    grain: str
+    scope: str
+    horizon: int
 
 
 def layout(**query: str | list[str]) -> html.Div:
@@ -45,6 +74,34 @@ def layout(**query: str | list[str]) -> html.Div:
         return page_frame(state, None, empty_state("There is no snapshot to show yet."))
 
     notes: list[str] = []
+    choice = _choose(state, view, notes)
+    controls = html.Div(
+        [
+            _controls(state, view, choice),
+            # What the controls show now: their first report is not a choice.
+            dcc.Store(
+                id="forecast-shown", data=[choice.kpi, choice.scope, choice.horizon]
+            ),
+        ]
+    )
+    heading = page_heading(
+        "Forecast", "Where the KPI is heading, and how well the model has done."
+    )
+    body, preparing = forecast_body(state, view, choice, polls=0)
+    extra = [_notes(notes)] if notes else []
+    return page_frame(
+        state,
+        view,
+        heading,
+        controls,
+        *extra,
+        html.Div(body, id="forecast-body"),
+        poll_timer("forecast-poll", preparing, on_demand().runner.patience),
+    )
+
+
+def _choose(state: Current, view: View, notes: list[str]) -> Choice:
+    """The KPI, grain, scope and horizon to show, noting what was changed and why."""
     forecast_kpis = stored_kpis(state) or ("revenue",)
     kpi = view.kpi if view.kpi in forecast_kpis else forecast_kpis[0]
     if view.kpi != kpi:
@@ -53,49 +110,72 @@ def layout(**query: str | list[str]) -> html.Div:
             f"showing {CATALOGUE[kpi].label.lower()}."
         )
     grain = _grain(state, view.selection.grain, notes)
+    assert state.cube is not None
     scope = _scope(view, state.cube.dimensions, notes)
-    horizon = view.horizon or DEFAULT_HORIZON
-    controls = html.Div(
-        [
-            _controls(state, forecast_kpis, kpi, scope, horizon),
-            # What the controls show now: their first report is not a choice.
-            dcc.Store(id="forecast-shown", data=[kpi, scope, horizon]),
-        ]
-    )
-    heading = page_heading(
-        "Forecast", "Where the KPI is heading, and how well the model has done."
-    )
-    key = series_key(kpi, grain, *_split_scope(scope))
+    return Choice(kpi, grain, scope, view.horizon or DEFAULT_HORIZON)
+
+
+def forecast_body(
+    state: Current, view: View, choice: Choice, polls: int
+) -> tuple[list[Any], bool]:
+    """The chart, the outside note and the backtest, or why they are not there.
+
+    The flag says whether an on-demand forecast is still being prepared.
+    """
+    if choice.scope == SELECTION:
+        return _selection_body(state, view, choice, polls)
+    key = series_key(choice.kpi, choice.grain, *_split_scope(choice.scope))
     future = _stored(state, key)
-    extra = [_notes(notes)] if notes else []
     if future.empty:
         sentence = (
-            f"No forecast is stored for {CATALOGUE[kpi].label} at {grain} grain "
-            "in this scope; the next refresh makes one."
+            f"No forecast is stored for {CATALOGUE[choice.kpi].label} at "
+            f"{choice.grain} grain in this scope; the next refresh makes one."
         )
-        return page_frame(
-            state, view, heading, controls, *extra, empty_state(sentence, "forecast")
-        )
+        return [empty_state(sentence, "forecast")], False
+    dimension, member = _split_scope(choice.scope)
+    filters = ((dimension, (member,)),) if dimension else ()
+    actuals = _actuals(state, choice.kpi, choice.grain, filters)
+    return _result(state, choice, future, actuals, accuracy_for(state, key)), False
 
-    steps = view.horizon or DEFAULT_HORIZON
-    if grain == "week":
+
+def _selection_body(
+    state: Current, view: View, choice: Choice, polls: int
+) -> tuple[list[Any], bool]:
+    selection = dataclasses.replace(view.selection, grain=choice.grain)
+    job = job_for(state, selection, choice.kpi)
+    if job is None:
+        return [empty_state(NO_FORECASTS, "forecast")], False
+    outcome = page_outcome(state, job, polls)
+    if outcome.state == DONE and outcome.forecast is not None:
+        actuals = _actuals(state, choice.kpi, choice.grain, job.filters)
+        future, accuracy = outcome.forecast, outcome.accuracy
+        return _result(state, choice, future, actuals, accuracy), False
+    if outcome.state == PENDING:
+        return [preparing_state("forecast")], True
+    return [empty_state(outcome.reason, "forecast")], False
+
+
+def _result(
+    state: Current,
+    choice: Choice,
+    future: pd.DataFrame,
+    actuals: pd.DataFrame,
+    accuracy: pd.Series | None,
+) -> list[Any]:
+    assert state.cube is not None
+    steps = choice.horizon
+    if choice.grain == "week":
         steps = round(steps * WEEKS_PER_MONTH)
     future = future.head(steps)
-    actuals = _actuals(state, kpi, grain, scope)
     actuals["outside"] = mark_outside(actuals, future)
     figure = build_forecast_figure(
-        actuals, future, kpi, now=state.cube.last_day, theme=request_theme()
+        actuals, future, choice.kpi, now=state.cube.last_day, theme=request_theme()
     )
-    return page_frame(
-        state,
-        view,
-        heading,
-        controls,
-        *extra,
+    return [
         chart("forecast", figure),
         _outside_note(actuals),
-        _accuracy_table(accuracy_for(state, key)),
-    )
+        _accuracy_table(accuracy),
+    ]
 
 
 @callback(
@@ -116,15 +196,48 @@ def choose_forecast(
     return no_update if encoded is None or encoded == search else encoded
 
 
-def _controls(
-    state: Current, kpis: Sequence[str], kpi: str, scope: str, horizon: int
-) -> dbc.Row:
+@callback(
+    Output("forecast-body", "children"),
+    Output("forecast-poll", "disabled"),
+    Input("forecast-poll", "n_intervals"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def poll_forecast(n_intervals: Any, search: Any) -> Any:
+    return refresh_forecast(search, n_intervals)
+
+
+def refresh_forecast(search: Any, n_intervals: Any) -> tuple[Any, bool]:
+    """The page body again once its on-demand forecast is done, failed or late."""
+    state = current()
+    view = read_search(state, search)
+    if state.cube is None or view is None:
+        return no_update, True
+    choice = _choose(state, view, [])
+    if choice.scope != SELECTION:
+        return no_update, True
+    body, preparing = forecast_body(state, view, choice, polls=poll_count(n_intervals))
+    # Still preparing: the spinner on the page is already right.
+    return (no_update, False) if preparing else (body, True)
+
+
+def _controls(state: Current, view: View, choice: Choice) -> dbc.Row:
     assert state.cube is not None
+    kpis = stored_kpis(state) or ("revenue",)
+    kpi, scope, horizon = choice.kpi, choice.scope, choice.horizon
     scopes = [{"label": "Whole business", "value": "all"}] + [
         {"label": f"{dimension.title()}: {member}", "value": f"{dimension}={member}"}
         for dimension, members in state.cube.dimensions.items()
         for member in members
     ]
+    if scope_of(view.selection) is None:
+        scopes.insert(
+            0,
+            {
+                "label": selection_label(view, list(state.cube.dimensions)),
+                "value": SELECTION,
+            },
+        )
     return dbc.Row(
         [
             dbc.Col(
@@ -183,22 +296,30 @@ def _grain(state: Current, asked: str, notes: list[str]) -> str:
 def _scope(
     view: View, dimensions: Mapping[str, Sequence[str]], notes: list[str]
 ) -> str:
-    """The series parameter's scope, else the filter bar's when it has one."""
-    if view.series:
+    """The series parameter's scope, else the filter bar's selection."""
+    several = scope_of(view.selection) is None
+    if view.series == SELECTION and several:
+        return SELECTION
+    if view.series and view.series != SELECTION:
         dimension, _, member = view.series.partition("=")
         if view.series == "all" or member in dimensions.get(dimension, ()):
             return view.series if member else "all"
-        notes.append(f"Ignored series={view.series!r}: showing the whole business.")
-        return "all"
-    scope = scope_of(view.selection)
-    if scope is None:
-        notes.append(
-            "No forecast is made for several filter values at once; showing the "
-            "whole business. Pick one scope above."
-        )
-        return "all"
-    chosen, value = scope
+    if view.series:
+        notes.append(f"Ignored series={view.series!r}: showing the filter bar's view.")
+    if several:
+        return SELECTION
+    chosen, value = scope_of(view.selection) or (None, "")
     return f"{chosen}={value}" if chosen else "all"
+
+
+def selection_label(view: View, dimensions: Sequence[str]) -> str:
+    """The scope option of the filter bar's selection, ``This selection: East``.
+
+    Dimensions come in the filter bar's order.
+    """
+    chosen = dict(view.selection.filters)
+    parts = [", ".join(chosen[name]) for name in dimensions if name in chosen]
+    return f"This selection: {' · '.join(parts)}"
 
 
 def _notes(notes: list[str]) -> html.Div:
@@ -227,11 +348,9 @@ def _split_scope(scope: str) -> tuple[str | None, str]:
     return dimension, member
 
 
-def _actuals(state: Current, kpi: str, grain: str, scope: str) -> pd.DataFrame:
+def _actuals(state: Current, kpi: str, grain: str, filters: Filters) -> pd.DataFrame:
     assert state.cube is not None
-    dimension, member = _split_scope(scope)
-    filters = {dimension: [member]} if dimension else {}
-    series = state.cube.series(Selection.build(filters=filters, grain=grain))
+    series = state.cube.series(Selection(filters=filters, grain=grain))
     return pd.DataFrame(
         {"date": series["period"], "actual": series[kpi], "partial": series["partial"]}
     )

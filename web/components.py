@@ -20,6 +20,7 @@ from kpi import CATALOGUE, GRAINS
 from web.data import Current
 from web.figures import Figure, build_sparkline
 from web.formatting import format_change, format_kpi, plural
+from web.ondemand import POLL_SECONDS, PREPARING, poll_limit
 from web.state import View
 from web.theme import theme_switch
 
@@ -143,6 +144,28 @@ def empty_state(sentence: str, name: str | None = None) -> html.Div:
         sentence,
         className="empty-state text-body-secondary p-4 text-center",
         id=f"empty-{name}" if name else "empty-page",
+    )
+
+
+def preparing_state(name: str) -> html.Div:
+    """What stands in for a chart while its forecast is prepared on demand."""
+    return html.Div(
+        [
+            dbc.Spinner(size="sm", spinner_class_name="me-2"),
+            PREPARING,
+        ],
+        className="empty-state text-body-secondary p-4 text-center",
+        id=f"preparing-{name}",
+    )
+
+
+def poll_timer(name: str, active: bool, patience: float) -> dcc.Interval:
+    """The timer that asks again whether an on-demand forecast is ready."""
+    return dcc.Interval(
+        id=name,
+        interval=POLL_SECONDS * 1000,
+        disabled=not active,
+        max_intervals=poll_limit(patience) + 1 if active else -1,
     )
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from cache import Snapshot, SnapshotRead, SnapshotReader
 from config import Config
 from kpi import KpiCube
-from web.state import QueryValue, View, parse_view
+from web.state import QueryValue, View, parse_search, parse_view
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,11 @@ def read_view(state: Current, query: Mapping[str, QueryValue]) -> View | None:
         first_day=state.cube.first_day,
         last_day=state.cube.last_day,
     )
+
+
+def read_search(state: Current, search: Any) -> View | None:
+    """The view of a URL search a callback received; anything but text is none."""
+    return read_view(state, parse_search(search if isinstance(search, str) else ""))
 
 
 THEME_COOKIE = "kpi_theme"

@@ -13,12 +13,13 @@ from dash import Dash, dcc, html, page_container, page_registry
 
 from cache import SnapshotReader, open_store
 from config import PROJECT_ROOT, Config
-from web import filters
+from web import filters, ondemand
 from web.auth import HashedBasicAuth, load_users
 from web.components import filter_bar
 from web.data import EXTENSION_KEY, DataAccess
 from web.guard import install_callback_guard
 from web.health import install_health
+from web.runner import ForecastRunner
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,12 @@ def create_app(config: Config | None = None) -> Dash:
             {"name": "viewport", "content": "width=device-width, initial-scale=1"}
         ],
     )
-    app.server.extensions[EXTENSION_KEY] = DataAccess(
-        SnapshotReader(open_store(config)), config
+    store = open_store(config)
+    app.server.extensions[EXTENSION_KEY] = DataAccess(SnapshotReader(store), config)
+    runner = ForecastRunner(
+        store, seconds=config.on_demand_forecast_seconds, ttl=config.cache_ttl
     )
+    app.server.extensions[ondemand.EXTENSION_KEY] = ondemand.OnDemand(store, runner)
     HashedBasicAuth(app, users)
     install_callback_guard(app)
     install_health(app.server)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kpi import GRAINS, KpiCube
 from tests.dash_requests import fuzz
 from tests.hostile.conftest import LOGIN
+from web.ondemand import EXTENSION_KEY
 
 ANSWERED = (200, 204, 400)
 FILTER_OUTPUT_PREFIX = "..url.search...filter-dates.start_date"
@@ -163,3 +164,53 @@ def test_any_callback_answers_values_of_any_json_type(
     body["changedPropIds"] = [f"{trigger['id']}.{trigger['property']}"]
 
     post(client, json.dumps(body))
+
+
+POLL_CALLBACKS = {
+    "forecast": "..forecast-body.children...forecast-poll.disabled..",
+    "overview": "..overview-trends.children...forecast-note.children"
+    "...overview-poll.disabled..",
+}
+
+
+def poll_searches(cube: KpiCube) -> st.SearchStrategy[Any]:
+    """URL searches of several members, as the filter bar writes them, or junk."""
+    member_lists = {
+        name: st.lists(st.sampled_from(sorted(members)), max_size=3)
+        for name, members in cube.dimensions.items()
+    }
+    chosen = st.fixed_dictionaries(member_lists).map(
+        lambda found: (
+            "?" + "&".join(f"{name}={','.join(ms)}" for name, ms in found.items() if ms)
+        )
+    )
+    return st.none() | chosen | json_values
+
+
+@fuzz(200)
+@given(data=st.data())
+def test_the_poll_callbacks_answer_any_count_and_search_and_start_no_job(
+    client: FlaskClient, sample_app: Dash, sample_cube: KpiCube, data: st.DataObject
+) -> None:
+    page = data.draw(st.sampled_from(sorted(POLL_CALLBACKS)), label="page")
+    key = POLL_CALLBACKS[page]
+    spec = sample_app.callback_map[key]
+    count = st.none() | st.integers(-5, 10**9) | json_values
+    values = [data.draw(count, label="n_intervals")]
+    values.append(data.draw(poll_searches(sample_cube), label="search"))
+    body = envelope(key, spec, values)
+
+    response = client.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        headers=LOGIN,
+        content_type="application/json",
+    )
+
+    assert response.status_code in ANSWERED, response.get_data(as_text=True)[:300]
+    if response.status_code == 200:
+        answer = response.get_json()["response"]
+        timer = "forecast-poll" if page == "forecast" else "overview-poll"
+        assert answer[timer]["disabled"] in (True, False)
+    # The sample's snapshot forecasts nothing, so no poll may queue a fit.
+    assert sample_app.server.extensions[EXTENSION_KEY].runner.child_pids == []

@@ -9,7 +9,11 @@ import urllib.request
 
 import pytest
 
+from cache import open_store
+from config import Config
+from kpi import Selection
 from tests.web.conftest import ARTIFACTS, ServedApp
+from web.ondemand import ForecastJob, read_outcome
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -71,3 +75,35 @@ def test_forecast_page_draws_the_stored_forecast(served_app: ServedApp, page) ->
 
     assert "Model" in page.inner_text("#forecast-accuracy")
     page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
+
+
+def test_a_selections_forecast_is_prepared_then_drawn(
+    served_app: ServedApp, page
+) -> None:
+    # No other test asks for this selection, so no result is stored before.
+    page.goto(served_app.url + "/forecast?region=East&category=Technology")
+    page.wait_for_selector("#preparing-forecast")
+    page.wait_for_selector("#chart-forecast .main-svg", timeout=120_000)
+    drawn = page.evaluate(
+        # plotly.js keeps the sent typed array encoded in data, decoded in _fullData.
+        "() => Array.from(document.querySelector('#chart-forecast .js-plotly-plot')"
+        "._fullData.find(t => t.name === 'forecast').y)"
+    )
+
+    _, body = fetch(served_app.url + "/healthz")
+    selection = Selection.build(
+        filters={"region": ["East"], "category": ["Technology"]}
+    )
+    job = ForecastJob(
+        json.loads(body)["snapshot"], "revenue", "month", selection.filters, 12
+    )
+    store = open_store(Config(memcache_servers=(served_app.memcached.address,)))
+    stored = read_outcome(store, job)
+    store.close()
+    assert stored.state == "done" and stored.forecast is not None
+    assert stored.accuracy is not None
+    # The page shows the default 12 months of the stored 12-month forecast.
+    assert drawn == pytest.approx(stored.forecast["forecast"].tolist(), rel=1e-9)
+    assert stored.accuracy["model"] in page.inner_text("#forecast-accuracy")
+    assert "This selection: East · Technology" in page.inner_text("#forecast-scope")
+    page.screenshot(path=str(ARTIFACTS / "forecast-selection.png"), full_page=True)
