@@ -1,11 +1,13 @@
 """Forecast: where a KPI is heading, with its bands and how accurate it has been.
 
-The user picks a KPI, a scope (the business or one member) and a horizon; the page
-shows the stored SARIMAX forecast and its backtest next to a seasonal-naive baseline.
+The user picks a KPI, a scope (the business or one member), a horizon and an earlier
+forecast to compare with; the page shows the stored SARIMAX forecast, how the earlier
+one did against the actuals, and the backtest next to a seasonal-naive baseline.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,6 +17,18 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from kpi import CATALOGUE, Selection
+from web.archive import (
+    ARCHIVE,
+    NO_COMPARISON,
+    ArchivedOrigin,
+    archived_forecast,
+    archived_origins,
+    comparison_sentence,
+    default_origin,
+    origin_label,
+    period_label,
+    score_forecast,
+)
 from web.components import chart, empty_state, page_frame, page_heading
 from web.data import Current, current, read_view, request_theme
 from web.figures import build_forecast_figure
@@ -28,7 +42,7 @@ from web.forecasts import (
     stored_grains,
     stored_kpis,
 )
-from web.formatting import format_value
+from web.formatting import format_change, format_kpi, format_value
 from web.state import HORIZONS, View
 
 dash.register_page(
@@ -55,26 +69,24 @@ def layout(**query: str | list[str]) -> html.Div:
     grain = _grain(state, view.selection.grain, notes)
     scope = _scope(view, state.cube.dimensions, notes)
     horizon = view.horizon or DEFAULT_HORIZON
-    controls = html.Div(
-        [
-            _controls(state, forecast_kpis, kpi, scope, horizon),
-            # What the controls show now: their first report is not a choice.
-            dcc.Store(id="forecast-shown", data=[kpi, scope, horizon]),
-        ]
-    )
     heading = page_heading(
         "Forecast", "Where the KPI is heading, and how well the model has done."
     )
     key = series_key(kpi, grain, *_split_scope(scope))
     future = _stored(state, key)
-    extra = [_notes(notes)] if notes else []
     if future.empty:
         sentence = (
             f"No forecast is stored for {CATALOGUE[kpi].label} at {grain} grain "
             "in this scope; the next refresh makes one."
         )
+        controls = _all_controls(state, forecast_kpis, (kpi, scope, horizon))
         return page_frame(
-            state, view, heading, controls, *extra, empty_state(sentence, "forecast")
+            state,
+            view,
+            heading,
+            controls,
+            *_notes(notes),
+            empty_state(sentence, "forecast"),
         )
 
     steps = view.horizon or DEFAULT_HORIZON
@@ -82,18 +94,35 @@ def layout(**query: str | list[str]) -> html.Div:
         steps = round(steps * WEEKS_PER_MONTH)
     future = future.head(steps)
     actuals = _actuals(state, kpi, grain, scope)
-    actuals["outside"] = mark_outside(actuals, future)
+    archive = state.frame(ARCHIVE)
+    origins = archived_origins(archive, key, future["date"].min(), actuals)
+    chosen = _chosen_origin(origins, view.vs, grain, notes)
+    earlier = (
+        archived_forecast(archive, key, chosen.origin) if chosen else pd.DataFrame()
+    )
+    actuals["outside"] = mark_outside(actuals, earlier)
+    actuals["outside80"] = mark_outside(actuals, earlier, 80) & ~actuals["outside"]
     figure = build_forecast_figure(
-        actuals, future, kpi, now=state.cube.last_day, theme=request_theme()
+        actuals,
+        future,
+        kpi,
+        now=state.cube.last_day,
+        theme=request_theme(),
+        # Up to where the current forecast takes over, so the two do not overlap.
+        earlier=earlier[earlier["date"] <= future["date"].min()] if chosen else None,
+        earlier_name=_earlier_name(chosen, grain),
+    )
+    controls = _all_controls(
+        state, forecast_kpis, (kpi, scope, horizon), origins, chosen, grain
     )
     return page_frame(
         state,
         view,
         heading,
         controls,
-        *extra,
+        *_notes(notes),
         chart("forecast", figure),
-        _outside_note(actuals),
+        _comparison(actuals, earlier, chosen, kpi, grain),
         _accuracy_table(accuracy_for(state, key)),
     )
 
@@ -103,17 +132,70 @@ def layout(**query: str | list[str]) -> html.Div:
     Input("forecast-kpi", "value"),
     Input("forecast-scope", "value"),
     Input("forecast-horizon", "value"),
+    Input("forecast-vs", "value"),
     State("url", "search"),
     State("forecast-shown", "data"),
     prevent_initial_call=True,
 )
 def choose_forecast(
-    kpi: str, scope: str, horizon: int, search: str | None, shown: Any
+    kpi: str, scope: str, horizon: int, vs: str | None, search: str | None, shown: Any
 ) -> Any:
-    if ctx.triggered_id is None or [kpi, scope, horizon] == shown:
+    if ctx.triggered_id is None or [kpi, scope, horizon, vs] == shown:
         return no_update
-    encoded = update_search(search, kpi=kpi, series=scope, horizon=str(horizon or ""))
+    values = {"kpi": kpi, "series": scope, "horizon": str(horizon or "")}
+    # The comparison follows the URL until the user picks one.
+    if ctx.triggered_id == "forecast-vs":
+        values["vs"] = vs or ""
+    encoded = update_search(search, **values)
     return no_update if encoded is None or encoded == search else encoded
+
+
+def _all_controls(
+    state: Current,
+    kpis: Sequence[str],
+    shown: tuple[str, str, int],
+    origins: Sequence[ArchivedOrigin] = (),
+    chosen: ArchivedOrigin | None = None,
+    grain: str = "month",
+) -> html.Div:
+    vs = chosen.origin.isoformat() if chosen else None
+    return html.Div(
+        [
+            _controls(state, kpis, *shown),
+            _compare_control(origins, vs, grain),
+            # What the controls show now: their first report is not a choice.
+            dcc.Store(id="forecast-shown", data=[*shown, vs]),
+        ]
+    )
+
+
+def _compare_control(
+    origins: Sequence[ArchivedOrigin], vs: str | None, grain: str
+) -> html.Div:
+    """The earlier forecast to compare with; hidden while the archive has none."""
+    options = [
+        {"label": origin_label(found, grain), "value": found.origin.isoformat()}
+        for found in origins
+    ]
+    return html.Div(
+        [
+            html.Label(
+                "Compare with the forecast made for",
+                htmlFor="forecast-vs",
+                className="small mb-0 me-2",
+            ),
+            dcc.Dropdown(
+                id="forecast-vs",
+                clearable=False,
+                value=vs,
+                options=options,
+                className="flex-grow-1",
+                style={"maxWidth": "40rem"},
+            ),
+        ],
+        className="d-flex flex-wrap align-items-center mb-2",
+        style=None if options else {"display": "none"},
+    )
 
 
 def _controls(
@@ -201,23 +283,95 @@ def _scope(
     return f"{chosen}={value}" if chosen else "all"
 
 
-def _notes(notes: list[str]) -> html.Div:
+def _notes(notes: list[str]) -> list[html.Div]:
+    if not notes:
+        return []
+    alerts = [dbc.Alert(text, color="info", className="py-1 mb-2") for text in notes]
+    return [html.Div(alerts, id="forecast-notes")]
+
+
+def _chosen_origin(
+    origins: Sequence[ArchivedOrigin],
+    asked: dt.date | None,
+    grain: str,
+    notes: list[str],
+) -> ArchivedOrigin | None:
+    """The archived forecast the URL asks for, else the default, with a note."""
+    fallback = default_origin(list(origins))
+    if asked is None:
+        return fallback
+    for found in origins:
+        if found.origin == asked:
+            return found
+
+    instead = (
+        f"showing the one made for {period_label(fallback.origin, grain)} onwards"
+        if fallback
+        else "there is none to compare with yet"
+    )
+    notes.append(
+        f"Ignored vs={asked.isoformat()!r}: no earlier forecast of this series "
+        f"starts then; {instead}."
+    )
+    return fallback
+
+
+def _earlier_name(chosen: ArchivedOrigin | None, grain: str) -> str:
+    if chosen is None:
+        return "earlier forecast"
+    return f"forecast made for {period_label(chosen.origin, grain)} on"
+
+
+def _comparison(
+    actuals: pd.DataFrame,
+    earlier: pd.DataFrame,
+    chosen: ArchivedOrigin | None,
+    kpi: str,
+    grain: str,
+) -> html.Div:
+    """How the earlier forecast did: a sentence and a row per scored period."""
+    if chosen is None:
+        children: list[Any] = [html.P(NO_COMPARISON, className="mb-1")]
+    else:
+        scores = score_forecast(actuals, earlier)
+        children = [
+            html.P(
+                comparison_sentence(scores, chosen.origin, grain),
+                className="mb-1",
+                id="forecast-comparison-sentence",
+            ),
+            _comparison_table(scores, kpi, grain),
+        ]
     return html.Div(
-        [dbc.Alert(text, color="info", className="py-1 mb-2") for text in notes],
-        id="forecast-notes",
+        children, className="small text-body-secondary", id="forecast-comparison"
     )
 
 
-def _outside_note(actuals: pd.DataFrame) -> html.Div:
-    count = int(actuals["outside"].sum())
-    if count:
-        text = f"{count} actual period(s) fell outside the 95% band (marked x)."
-    else:
-        text = (
-            "No complete period with an actual has a stored forecast yet, so none "
-            "is marked outside the band; the backtest below measures past misses."
+def _comparison_table(scores: pd.DataFrame, kpi: str, grain: str) -> dbc.Table:
+    stamp = "%d %b %Y" if grain == "week" else "%b %Y"
+    rows = [
+        html.Tr(
+            [
+                html.Td(pd.Timestamp(row.date).strftime(stamp)),
+                html.Td(format_kpi(row.forecast, kpi), className="text-end"),
+                html.Td(format_kpi(row.actual, kpi), className="text-end"),
+                html.Td(format_change(row.error), className="text-end"),
+                html.Td("yes" if row.inside80 else "no"),
+                html.Td("yes" if row.inside95 else "no"),
+            ]
         )
-    return html.Div(text, className="small text-body-secondary", id="forecast-outside")
+        for row in scores.itertuples()
+    ]
+    heads = ["Period", "Forecast", "Actual", "Error %", "Inside 80%", "Inside 95%"]
+    # Six columns are wider than a phone: the table scrolls inside its own box.
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(rows)],
+        bordered=False,
+        size="sm",
+        responsive=True,
+        className="w-auto",
+        id="forecast-comparison-table",
+    )
 
 
 def _split_scope(scope: str) -> tuple[str | None, str]:

@@ -25,6 +25,7 @@ from config import PROJECT_ROOT, Config
 from kpi import KpiCube
 from pipeline import ARCHIVE, FORECAST_GRAINS, FORECAST_KPIS
 from scripts import refresh_cache
+from tests.conftest import SampleRefreshes
 from tests.deploy.tiny_orders import (
     DAYS,
     LAST_DAY,
@@ -293,6 +294,50 @@ def test_a_bad_config_var_exits_2_naming_it_and_how_to_set_it(
     assert (
         f"Set it with: heroku config:set {named_variable}=<value> --app <app> "
         f"(locally: export {named_variable}=<value>)" in result.stderr
+    )
+
+
+@pytest.mark.integration
+def test_a_later_refresh_keeps_the_earlier_forecasts_in_its_archive(
+    sample_refreshes: SampleRefreshes,
+) -> None:
+    store = open_store(memcached_config(sample_refreshes.memcached))
+    try:
+        first = load_snapshot(store, sample_refreshes.first_id)
+        second = load_snapshot(store, sample_refreshes.second_id)
+    finally:
+        store.close()
+    archive = second.frames[ARCHIVE]
+
+    # As of Friday 2017-06-30: June complete, its last week unfinished. Fully: data
+    # through Saturday 2017-12-30, so December and its last week are unfinished.
+    origins = archive.groupby("origin")["series_id"].nunique().to_dict()
+    assert {day.date().isoformat(): n for day, n in origins.items()} == {
+        "2017-06-26": 55,
+        "2017-07-01": 55,
+        "2017-12-01": 55,
+        "2017-12-25": 55,
+    }
+    kept = archive[archive["data_through"] == pd.Timestamp("2017-06-30")]
+    kept = kept.reset_index(drop=True)
+    columns = ["series_id", "date", "forecast", "lo80", "hi80", "lo95", "hi95"]
+    # The archive keeps dates in microseconds, as Arrow hands them back.
+    earlier = first.frames["forecasts"].astype({"date": "datetime64[us]"})
+    pd.testing.assert_frame_equal(
+        kept[[*columns, "model"]].astype({"series_id": "str", "model": "str"}),
+        earlier.sort_values(["series_id", "date"], ignore_index=True)[
+            [*columns, "model"]
+        ],
+    )
+    assert set(kept["made_at"]) == {pd.Timestamp(first.meta["refreshed_at"])}
+    # 55 monthly series 12 months ahead and 55 weekly ones 52 weeks ahead, twice.
+    assert (
+        "refresh: archive: 220 forecasts (7040 rows) from 4 origins, oldest origin "
+        "2017-06-26 in " in sample_refreshes.second.stderr
+    )
+    assert (
+        "forecast archive: carrying on the 3520 rows of snapshot "
+        f"{sample_refreshes.first_id}" in sample_refreshes.second.stderr
     )
 
 
