@@ -1,7 +1,8 @@
 """The refresh's work, step by step: orders in, a complete snapshot's frames out.
 
-It owns the list of forecast series and their ids; loading, KPI maths, modelling and
-storage stay in ``sources``, ``kpi``, ``forecast`` and ``cache``.
+It owns the list of forecast series and their ids, and which earlier archive of
+forecasts a run carries on; loading, KPI maths, modelling and storage stay in
+``sources``, ``kpi``, ``forecast`` and ``cache``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from typing import Any
 
 import pandas as pd
 
+from cache import Store, load_frames
+from cache.snapshot import read_pointer
 from config import Config
+from errors import CacheCorrupt, ForecastError
 from forecast import ForecastSpec, run_forecasts
+from forecast.archive import check_archive, merge_archive, tag_forecasts
 from kpi import KpiCube, Selection, precompute
 from kpi.history import complete_start, history_frame
 
@@ -35,6 +40,8 @@ FORECAST_GROUPS: tuple[tuple[tuple[str, ...], bool, str], ...] = (
 FORECAST_KPIS = tuple(kpi for kpis, _, _ in FORECAST_GROUPS for kpi in kpis)
 FORECAST_GRAINS = {"month": "MS", "week": "W-MON"}
 WEEKS_PER_MONTH = 4.35
+# The frame of every snapshot that keeps the forecasts of earlier refreshes.
+ARCHIVE = "forecast_archive"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,6 +149,78 @@ def _histories(
         series = complete_start(series)
         for kpi in kpis:
             yield history_frame(series, kpi, series_key(kpi, grain, dimension, member))
+
+
+def archive_forecasts(
+    snapshot: SnapshotFrames, previous: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The forecasts of ``snapshot`` merged into ``previous`` (None: a new archive)."""
+    latest = tag_forecasts(
+        snapshot.frames["forecasts"],
+        made_at=pd.Timestamp(snapshot.meta["refreshed_at"]),
+        data_through=pd.Timestamp(snapshot.meta["data_through"]),
+    )
+    return merge_archive(previous, latest)
+
+
+def previous_archive(store: Store, source: str) -> pd.DataFrame | None:
+    """The current snapshot's forecast archive, when a run from ``source`` may keep it.
+
+    None starts a new archive. Each case is logged: INFO where no archive was ever
+    made, WARNING where one is lost. A store that does not answer raises, so the
+    refresh fails and the current snapshot, archive included, stays.
+    """
+    try:
+        pointer = read_pointer(store)
+        if pointer is None:
+            logger.info("forecast archive: no previous snapshot; starting a new one")
+            return None
+        meta, frames = load_frames(store, pointer.id, [ARCHIVE])
+    except CacheCorrupt as exc:
+        logger.warning(
+            "forecast archive: the previous snapshot cannot be read (%s); starting "
+            "a new archive",
+            exc,
+        )
+        return None
+
+    if meta.get("source") != source:
+        logger.warning(
+            "forecast archive: snapshot %s was made from %r, this run reads %r; "
+            "forecasts of other data are not comparable, so starting a new archive",
+            pointer.id,
+            meta.get("source"),
+            source,
+        )
+        return None
+    if ARCHIVE not in frames:
+        logger.info(
+            "forecast archive: snapshot %s was made before archives were kept; "
+            "starting a new one",
+            pointer.id,
+        )
+        return None
+    return _checked_archive(frames[ARCHIVE], pointer.id)
+
+
+def _checked_archive(frame: pd.DataFrame, snapshot_id: str) -> pd.DataFrame | None:
+    try:
+        archive = check_archive(frame)
+    except ForecastError as exc:
+        logger.warning(
+            "forecast archive: the one in snapshot %s is unusable (%s); starting a "
+            "new archive",
+            snapshot_id,
+            exc,
+        )
+        return None
+
+    logger.info(
+        "forecast archive: carrying on the %d rows of snapshot %s",
+        len(archive),
+        snapshot_id,
+    )
+    return archive
 
 
 def describe_source(config: Config) -> str:

@@ -6,7 +6,7 @@ them with :func:`write_snapshot`.
 
 from cache.keys import frame_name, make_key
 from cache.reader import SnapshotRead, SnapshotReader
-from cache.snapshot import Snapshot, load_snapshot, write_snapshot
+from cache.snapshot import Snapshot, load_frames, load_snapshot, write_snapshot
 from cache.store import Store, open_store
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "SnapshotReader",
     "Store",
     "frame_name",
+    "load_frames",
     "load_snapshot",
     "make_key",
     "open_store",

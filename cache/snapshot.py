@@ -11,7 +11,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -123,6 +123,29 @@ def write_snapshot(
 
 def load_snapshot(store: Store, snapshot_id: str) -> Snapshot:
     """Read and decode every frame of ``snapshot_id``; CacheCorrupt on any miss."""
+    meta, keys = _read_index(store, snapshot_id)
+    return Snapshot(
+        id=snapshot_id, meta=meta, frames=_read_frames(store, snapshot_id, keys)
+    )
+
+
+def load_frames(
+    store: Store, snapshot_id: str, names: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The meta of ``snapshot_id`` and those of its frames ``names`` that it has.
+
+    A name the snapshot never had is left out; a frame it has but that cannot be
+    read raises CacheCorrupt, as a missing or damaged index does.
+    """
+    meta, keys = _read_index(store, snapshot_id)
+    wanted = {name: key for name, key in keys.items() if name in names}
+    return meta, _read_frames(store, snapshot_id, wanted)
+
+
+def _read_index(
+    store: Store, snapshot_id: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The meta of ``snapshot_id`` and the key of each of its frames, by name."""
     index_raw = read_blobs(store, [index_key(snapshot_id)]).get(index_key(snapshot_id))
     if index_raw is None:
         raise CacheCorrupt(
@@ -131,12 +154,17 @@ def load_snapshot(store: Store, snapshot_id: str) -> Snapshot:
 
     try:
         index = json.loads(index_raw)
-        keys: dict[str, str] = dict(index["frames"])
+        return dict(index["meta"]), dict(index["frames"])
     except (ValueError, KeyError, TypeError) as exc:
         raise CacheCorrupt(
             f"snapshot {snapshot_id!r} has an unreadable index ({exc}); "
             "run the refresh again"
         ) from exc
+
+
+def _read_frames(
+    store: Store, snapshot_id: str, keys: Mapping[str, str]
+) -> dict[str, pd.DataFrame]:
     found = read_blobs(store, list(keys.values()))
     missing = [name for name, key in keys.items() if key not in found]
     if missing:
@@ -144,9 +172,7 @@ def load_snapshot(store: Store, snapshot_id: str) -> Snapshot:
             f"snapshot {snapshot_id!r} lacks {len(missing)} of {len(keys)} frames "
             f"(first {missing[0]!r}); run the refresh again"
         )
-
-    frames = {name: decode_frame(found[key]) for name, key in keys.items()}
-    return Snapshot(id=snapshot_id, meta=index["meta"], frames=frames)
+    return {name: decode_frame(found[key]) for name, key in keys.items()}
 
 
 def read_pointer_or_none(store: Store) -> Pointer | None:

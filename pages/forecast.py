@@ -1,7 +1,9 @@
 """Forecast: where a KPI is heading, with its bands and how accurate it has been.
 
-The user picks a KPI, a scope (the business or one member) and a horizon; the page
-shows the stored SARIMAX forecast and its backtest next to a seasonal-naive baseline.
+The user picks a KPI, a scope (the business, one member or the filter bar's own
+selection), a horizon and an earlier forecast to compare with; the page shows the
+SARIMAX forecast, how the earlier one did against the actuals, and the backtest next
+to a seasonal-naive baseline. A selection's forecast is made on demand and polled.
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from kpi import CATALOGUE, Selection
 from kpi.selection import Filters
+from web.archive import ARCHIVE, archived_forecast, archived_origins
+from web.comparison import (
+    Compared,
+    accuracy_table,
+    choose_origin,
+    compare_control,
+    comparison_report,
+    earlier_name,
+)
 from web.components import (
     chart,
     empty_state,
@@ -37,7 +48,6 @@ from web.forecasts import (
     stored_grains,
     stored_kpis,
 )
-from web.formatting import format_value
 from web.ondemand import (
     DONE,
     NO_FORECASTS,
@@ -75,26 +85,28 @@ def layout(**query: str | list[str]) -> html.Div:
 
     notes: list[str] = []
     choice = _choose(state, view, notes)
+    compared = _compared(state, view, choice, notes)
+    body, preparing = forecast_body(state, view, choice, compared, polls=0)
     controls = html.Div(
         [
             _controls(state, view, choice),
+            compare_control(compared, choice.grain),
             # What the controls show now: their first report is not a choice.
             dcc.Store(
-                id="forecast-shown", data=[choice.kpi, choice.scope, choice.horizon]
+                id="forecast-shown",
+                data=[choice.kpi, choice.scope, choice.horizon, compared.vs],
             ),
         ]
     )
     heading = page_heading(
         "Forecast", "Where the KPI is heading, and how well the model has done."
     )
-    body, preparing = forecast_body(state, view, choice, polls=0)
-    extra = [_notes(notes)] if notes else []
     return page_frame(
         state,
         view,
         heading,
         controls,
-        *extra,
+        *_notes(notes),
         html.Div(body, id="forecast-body"),
         poll_timer("forecast-poll", preparing, on_demand().runner.patience),
     )
@@ -115,16 +127,29 @@ def _choose(state: Current, view: View, notes: list[str]) -> Choice:
     return Choice(kpi, grain, scope, view.horizon or DEFAULT_HORIZON)
 
 
+def _compared(state: Current, view: View, choice: Choice, notes: list[str]) -> Compared:
+    """The archived forecasts of the shown stored series, and the one to compare."""
+    if choice.scope == SELECTION:
+        return Compared()
+    key = _key(choice)
+    future = _stored(state, key)
+    if future.empty:
+        return Compared()
+    actuals = _actuals(state, choice.kpi, choice.grain, _filters(choice.scope))
+    origins = archived_origins(state.frame(ARCHIVE), key, future["date"].min(), actuals)
+    return choose_origin(origins, view.vs, choice.grain, notes)
+
+
 def forecast_body(
-    state: Current, view: View, choice: Choice, polls: int
+    state: Current, view: View, choice: Choice, compared: Compared, polls: int
 ) -> tuple[list[Any], bool]:
-    """The chart, the outside note and the backtest, or why they are not there.
+    """The chart, the comparison and the backtest, or why they are not there.
 
     The flag says whether an on-demand forecast is still being prepared.
     """
     if choice.scope == SELECTION:
         return _selection_body(state, view, choice, polls)
-    key = series_key(choice.kpi, choice.grain, *_split_scope(choice.scope))
+    key = _key(choice)
     future = _stored(state, key)
     if future.empty:
         sentence = (
@@ -132,10 +157,15 @@ def forecast_body(
             f"{choice.grain} grain in this scope; the next refresh makes one."
         )
         return [empty_state(sentence, "forecast")], False
-    dimension, member = _split_scope(choice.scope)
-    filters = ((dimension, (member,)),) if dimension else ()
-    actuals = _actuals(state, choice.kpi, choice.grain, filters)
-    return _result(state, choice, future, actuals, accuracy_for(state, key)), False
+    actuals = _actuals(state, choice.kpi, choice.grain, _filters(choice.scope))
+    earlier = (
+        archived_forecast(state.frame(ARCHIVE), key, compared.chosen.origin)
+        if compared.chosen
+        else None
+    )
+    accuracy = accuracy_for(state, key)
+    body = _result(state, choice, future, actuals, accuracy, compared, earlier)
+    return body, False
 
 
 def _selection_body(
@@ -149,7 +179,7 @@ def _selection_body(
     if outcome.state == DONE and outcome.forecast is not None:
         actuals = _actuals(state, choice.kpi, choice.grain, job.filters)
         future, accuracy = outcome.forecast, outcome.accuracy
-        return _result(state, choice, future, actuals, accuracy), False
+        return _result(state, choice, future, actuals, accuracy, None), False
     if outcome.state == PENDING:
         return [preparing_state("forecast")], True
     return [empty_state(outcome.reason, "forecast")], False
@@ -161,21 +191,35 @@ def _result(
     future: pd.DataFrame,
     actuals: pd.DataFrame,
     accuracy: pd.Series | None,
+    compared: Compared | None,
+    earlier: pd.DataFrame | None = None,
 ) -> list[Any]:
+    """The chart with the earlier forecast's misses marked, the comparison and the
+    backtest; ``compared`` is None for a forecast the archive never keeps."""
     assert state.cube is not None
     steps = choice.horizon
     if choice.grain == "week":
         steps = round(steps * WEEKS_PER_MONTH)
     future = future.head(steps)
-    actuals["outside"] = mark_outside(actuals, future)
+    start = future["date"].min()
+    chosen = compared.chosen if compared else None
+    missed = earlier if earlier is not None else pd.DataFrame()
+    actuals["outside"] = mark_outside(actuals, missed)
+    actuals["outside80"] = mark_outside(actuals, missed, 80) & ~actuals["outside"]
     figure = build_forecast_figure(
-        actuals, future, choice.kpi, now=state.cube.last_day, theme=request_theme()
+        actuals,
+        future,
+        choice.kpi,
+        now=state.cube.last_day,
+        theme=request_theme(),
+        # Up to where the current forecast takes over, so the two do not overlap.
+        earlier=None if earlier is None else earlier[earlier["date"] <= start],
+        earlier_name=earlier_name(chosen, choice.grain),
     )
-    return [
-        chart("forecast", figure),
-        _outside_note(actuals),
-        _accuracy_table(accuracy),
-    ]
+    report = comparison_report(
+        actuals, missed, chosen, choice.kpi, choice.grain, archived=compared is not None
+    )
+    return [chart("forecast", figure), report, accuracy_table(accuracy)]
 
 
 @callback(
@@ -183,16 +227,24 @@ def _result(
     Input("forecast-kpi", "value"),
     Input("forecast-scope", "value"),
     Input("forecast-horizon", "value"),
+    Input("forecast-vs", "value"),
     State("url", "search"),
     State("forecast-shown", "data"),
     prevent_initial_call=True,
 )
 def choose_forecast(
-    kpi: str, scope: str, horizon: int, search: str | None, shown: Any
+    kpi: str, scope: str, horizon: int, vs: str | None, search: str | None, shown: Any
 ) -> Any:
-    if ctx.triggered_id is None or [kpi, scope, horizon] == shown:
+    if ctx.triggered_id is None or [kpi, scope, horizon, vs] == shown:
         return no_update
-    encoded = update_search(search, kpi=kpi, series=scope, horizon=str(horizon or ""))
+    values = {"kpi": kpi, "series": scope, "horizon": str(horizon or "")}
+    # The comparison follows the URL until the user picks one; another series has
+    # other earlier forecasts, so a new KPI or scope starts from its default.
+    if ctx.triggered_id == "forecast-vs":
+        values["vs"] = vs or ""
+    elif ctx.triggered_id in ("forecast-kpi", "forecast-scope"):
+        values["vs"] = ""
+    encoded = update_search(search, **values)
     return no_update if encoded is None or encoded == search else encoded
 
 
@@ -216,7 +268,8 @@ def refresh_forecast(search: Any, n_intervals: Any) -> tuple[Any, bool]:
     choice = _choose(state, view, [])
     if choice.scope != SELECTION:
         return no_update, True
-    body, preparing = forecast_body(state, view, choice, polls=poll_count(n_intervals))
+    polls = poll_count(n_intervals)
+    body, preparing = forecast_body(state, view, choice, Compared(), polls)
     # Still preparing: the spinner on the page is already right.
     return (no_update, False) if preparing else (body, True)
 
@@ -322,23 +375,11 @@ def selection_label(view: View, dimensions: Sequence[str]) -> str:
     return f"This selection: {' · '.join(parts)}"
 
 
-def _notes(notes: list[str]) -> html.Div:
-    return html.Div(
-        [dbc.Alert(text, color="info", className="py-1 mb-2") for text in notes],
-        id="forecast-notes",
-    )
-
-
-def _outside_note(actuals: pd.DataFrame) -> html.Div:
-    count = int(actuals["outside"].sum())
-    if count:
-        text = f"{count} actual period(s) fell outside the 95% band (marked x)."
-    else:
-        text = (
-            "No complete period with an actual has a stored forecast yet, so none "
-            "is marked outside the band; the backtest below measures past misses."
-        )
-    return html.Div(text, className="small text-body-secondary", id="forecast-outside")
+def _notes(notes: list[str]) -> list[html.Div]:
+    if not notes:
+        return []
+    alerts = [dbc.Alert(text, color="info", className="py-1 mb-2") for text in notes]
+    return [html.Div(alerts, id="forecast-notes")]
 
 
 def _split_scope(scope: str) -> tuple[str | None, str]:
@@ -348,42 +389,20 @@ def _split_scope(scope: str) -> tuple[str | None, str]:
     return dimension, member
 
 
+def _filters(scope: str) -> Filters:
+    """The filters of a stored scope: none for the business, else one member."""
+    dimension, member = _split_scope(scope)
+    return ((dimension, (member,)),) if dimension else ()
+
+
+def _key(choice: Choice) -> str:
+    """The id of the stored series that ``choice`` shows."""
+    return series_key(choice.kpi, choice.grain, *_split_scope(choice.scope))
+
+
 def _actuals(state: Current, kpi: str, grain: str, filters: Filters) -> pd.DataFrame:
     assert state.cube is not None
     series = state.cube.series(Selection(filters=filters, grain=grain))
     return pd.DataFrame(
         {"date": series["period"], "actual": series[kpi], "partial": series["partial"]}
     )
-
-
-def _accuracy_table(row: pd.Series | None) -> html.Div:
-    if row is None:
-        return empty_state("No backtest is stored for this series.")
-    cells = [
-        ("Model", str(row["model"])),
-        ("MASE (lower is better)", f"{row['mase']:.2f}"),
-        ("sMAPE", format_value(row["smape"] / 100, "ratio")),
-        ("Seasonal naive MASE", f"{row['naive_mase']:.2f}"),
-        ("Seasonal naive sMAPE", format_value(row["naive_smape"] / 100, "ratio")),
-        ("Actuals inside the 80% band", format_value(row["coverage80"], "ratio")),
-        ("Actuals inside the 95% band", format_value(row["coverage95"], "ratio")),
-        ("Beats the seasonal-naive baseline", _verdict(row)),
-    ]
-    return html.Div(
-        [
-            html.H3("Backtest accuracy", className="h6 mt-3"),
-            dbc.Table(
-                html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in cells]),
-                bordered=False,
-                size="sm",
-                className="w-auto",
-                id="forecast-accuracy",
-            ),
-        ]
-    )
-
-
-def _verdict(row: pd.Series) -> str:
-    if not (row["mase"] == row["mase"] and row["naive_mase"] == row["naive_mase"]):
-        return "–"
-    return "yes" if row["mase"] < row["naive_mase"] else "no: trust the bands less"

@@ -40,14 +40,22 @@ from errors import (
     DataError,
     ForecastError,
 )
-from pipeline import SnapshotFrames, build_snapshot, describe_source
+from forecast.archive import measure_archive
+from pipeline import (
+    ARCHIVE,
+    SnapshotFrames,
+    archive_forecasts,
+    build_snapshot,
+    describe_source,
+    previous_archive,
+)
 from sources import read_source, to_orders
 
 logger = logging.getLogger("refresh")
 
 # The steps a run goes through; compute and forecast are one call into pipeline.py,
 # which logs a line for each of the two.
-STAGES = ("load", "validate", "compute+forecast", "write", "flip")
+STAGES = ("load", "validate", "compute+forecast", "archive", "write", "flip")
 EXIT_UNEXPECTED = 1
 EXIT_CODES: dict[type[DashboardError], int] = {
     ConfigError: 2,
@@ -248,7 +256,7 @@ def refresh(
     steps.current = "cache check"
     store = None if dry_run else open_checked_store(config)
     try:
-        snapshot = compute_snapshot(config, as_of, steps)
+        snapshot = add_archive(compute_snapshot(config, as_of, steps), store, steps)
         if store is None:
             return Outcome(None, snapshot.meta, len(snapshot.frames))
         return publish(store, snapshot, config, steps)
@@ -270,6 +278,28 @@ def compute_snapshot(
             snapshot.meta["data_through"],
         )
     return snapshot
+
+
+def add_archive(
+    snapshot: SnapshotFrames, store: Store | None, steps: Steps
+) -> SnapshotFrames:
+    """``snapshot`` with its forecasts merged into the current snapshot's archive."""
+    with steps.run("archive") as step:
+        if store is None:
+            logger.info("forecast archive: a dry run holds this run's forecasts only")
+            previous = None
+        else:
+            previous = previous_archive(store, snapshot.meta["source"])
+        archive = archive_forecasts(snapshot, previous)
+        size = measure_archive(archive)
+        step.done(
+            "%d forecasts (%d rows) from %d origins, oldest origin %s",
+            size.forecasts,
+            size.rows,
+            size.origins,
+            size.oldest.date().isoformat() if size.oldest is not None else "none",
+        )
+    return dataclasses.replace(snapshot, frames={**snapshot.frames, ARCHIVE: archive})
 
 
 def load_checked_orders(
@@ -414,7 +444,7 @@ def summarise(outcome: Outcome, steps: Steps, seconds: float) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    stages = STAGES[:3] if args.dry_run else STAGES
+    stages = STAGES[:4] if args.dry_run else STAGES
     bar = ProgressBar(sys.stderr, stages) if sys.stderr.isatty() else None
     configure_logging(bar)
     steps = Steps(bar)

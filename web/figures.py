@@ -25,6 +25,9 @@ BAND_80 = "rgba(224, 122, 31, 0.30)"
 BAND_95 = "rgba(224, 122, 31, 0.14)"
 PARTIAL = "#9aa5b1"
 OUTSIDE = "#c0392b"
+EARLIER = "#6f5aa8"
+EARLIER_80 = "rgba(111, 90, 168, 0.16)"
+EARLIER_95 = "rgba(111, 90, 168, 0.08)"
 GOOD = "#2a9d6f"
 BAD = "#d1495b"
 NEW = "#2a9d8f"
@@ -144,27 +147,31 @@ def build_forecast_figure(
     kpi: str,
     now: dt.date,
     theme: str = "light",
+    earlier: pd.DataFrame | None = None,
+    earlier_name: str = "earlier forecast",
 ) -> Figure:
     """Actuals, the forecast with its 80% and 95% bands, and a line at "now".
 
-    ``actuals`` has ``date``, ``actual``, ``partial`` and ``outside`` (the actual
-    fell outside the 95% band forecast for it); ``forecast`` has ``date``,
-    ``forecast``, ``lo80``, ``hi80``, ``lo95``, ``hi95``.
+    ``actuals`` has ``date``, ``actual``, ``partial``, ``outside`` (the actual fell
+    outside the 95% band of ``earlier``) and optionally ``outside80`` (outside its
+    80% band only); ``forecast`` and ``earlier`` have ``date``, ``forecast``,
+    ``lo80``, ``hi80``, ``lo95``, ``hi95``. ``earlier``, a forecast an earlier
+    refresh made, is drawn dotted over lightly shaded bands.
     """
     figure = _figure(CATALOGUE[kpi].label, yaxis_tickformat=axis_format(kpi))
+    if earlier is not None and not earlier.empty:
+        _add_band(figure, earlier, "lo95", "hi95", EARLIER_95, "its 95% interval")
+        _add_band(figure, earlier, "lo80", "hi80", EARLIER_80, "its 80% interval")
     _add_band(figure, forecast, "lo95", "hi95", BAND_95, "95% interval")
     _add_band(figure, forecast, "lo80", "hi80", BAND_80, "80% interval")
     _add_history(figure, actuals, "date", "actual", kpi, "actual")
     _add_forecast_line(figure, forecast, kpi)
-    missed = actuals[actuals["outside"]]
-    if not missed.empty:
-        figure.add_scatter(
-            x=_days(missed["date"]),
-            y=missed["actual"],
-            name="outside the 95% band",
-            mode="markers",
-            marker={"color": OUTSIDE, "size": 11, "symbol": "x"},
-            hovertemplate=_hover(kpi),
+    if earlier is not None and not earlier.empty:
+        _add_forecast_line(figure, earlier, kpi, earlier_name, EARLIER, "dot")
+    _add_misses(figure, actuals, "outside", "outside its 95% band", "x", kpi)
+    if "outside80" in actuals:
+        _add_misses(
+            figure, actuals, "outside80", "outside its 80% band", "circle-open", kpi
         )
     stamp = pd.Timestamp(now).value / 1e6
     figure.add_vline(x=stamp, line={"dash": "dot", "width": 1, "color": PARTIAL})
@@ -404,13 +411,47 @@ def _add_history(
         )
 
 
-def _add_forecast_line(figure: go.Figure, forecast: pd.DataFrame, kpi: str) -> None:
+def _add_forecast_line(
+    figure: go.Figure,
+    forecast: pd.DataFrame,
+    kpi: str,
+    name: str = "forecast",
+    colour: str = FORECAST,
+    dash: str = "dash",
+) -> None:
     figure.add_scatter(
         x=_days(forecast["date"]),
         y=forecast["forecast"],
-        name="forecast",
+        name=name,
         mode="lines",
-        line={"color": FORECAST, "dash": "dash"},
+        line={"color": colour, "dash": dash},
+        hovertemplate=_hover(kpi),
+    )
+
+
+def _add_misses(
+    figure: go.Figure,
+    actuals: pd.DataFrame,
+    flag: str,
+    name: str,
+    symbol: str,
+    kpi: str,
+) -> None:
+    """Markers on the actuals flagged in column ``flag``, if any."""
+    missed = actuals[actuals[flag]]
+    if missed.empty:
+        return
+    figure.add_scatter(
+        x=_days(missed["date"]),
+        y=missed["actual"],
+        name=name,
+        mode="markers",
+        marker={
+            "color": OUTSIDE,
+            "size": 11,
+            "symbol": symbol,
+            "line": {"color": OUTSIDE, "width": 1.5},
+        },
         hovertemplate=_hover(kpi),
     )
 

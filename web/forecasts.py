@@ -88,11 +88,16 @@ def no_forecast_sentence(state: Current, selection: Selection, kpi: str) -> str:
     return f"No forecast of {label} is stored for this selection."
 
 
-def mark_outside(actuals: pd.DataFrame, forecast: pd.DataFrame) -> pd.Series:
-    """Which complete actual periods fell outside the 95% band forecast for them."""
-    band = forecast.set_index("date")[["lo95", "hi95"]]
-    low = actuals["date"].map(band["lo95"])
-    high = actuals["date"].map(band["hi95"])
+def mark_outside(
+    actuals: pd.DataFrame, forecast: pd.DataFrame, level: int = 95
+) -> pd.Series:
+    """Which complete actual periods fell outside the ``level``% band forecast for
+    them (80 or 95)."""
+    if forecast.empty:
+        return pd.Series(False, index=actuals.index)
+    band = forecast.set_index("date")[[f"lo{level}", f"hi{level}"]]
+    low = actuals["date"].map(band[f"lo{level}"])
+    high = actuals["date"].map(band[f"hi{level}"])
     outside = (actuals["actual"] < low) | (actuals["actual"] > high)
     return outside.fillna(False).astype(bool) & ~actuals["partial"].astype(bool)
 

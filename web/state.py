@@ -19,7 +19,9 @@ DEFAULT_KPI = "revenue"
 HORIZONS = (3, 6, 12)
 DATE_MARGIN_YEARS = 10  # how far before or after the data a date may reach
 # Parameters that are read by some page and so never reported as unknown.
-VIEW_KEYS = frozenset({"start", "end", "grain", "kpi", "horizon", "series", "dim"})
+VIEW_KEYS = frozenset(
+    {"start", "end", "grain", "kpi", "horizon", "series", "dim", "vs"}
+)
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -35,6 +37,8 @@ class View:
     horizon: int | None = None
     series: str | None = None
     dim: str | None = None
+    # The origin of the earlier forecast the Forecast page compares with.
+    vs: dt.date | None = None
     notices: tuple[str, ...] = ()
 
 
@@ -80,12 +84,14 @@ def parse_view(
         for name, allowed in dimensions.items()
     }
     dim = _read_choice(values, "dim", tuple(dimensions), None, notices)
+    vs = _read_date(values, "vs", notices)
     return View(
         selection=Selection.build(start=start, end=end, filters=filters, grain=grain),
         kpi=kpi,
         horizon=_read_horizon(values, notices),
         series=_first(values, "series"),
         dim=dim,
+        vs=vs,
         notices=tuple(notices),
     )
 
@@ -109,6 +115,8 @@ def encode_view(view: View) -> str:
         pairs.append(("series", view.series))
     if view.dim:
         pairs.append(("dim", view.dim))
+    if view.vs:
+        pairs.append(("vs", view.vs.isoformat()))
     return "?" + urlencode(pairs)
 
 

@@ -12,20 +12,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cache.blob import pack_blob
 from cache.local import LocalStore
 from cache.memcached import open_memcached_store
 from cache.reader import SnapshotReader
 from cache.sharding import ShardedStore
 from cache.snapshot import (
     POINTER_KEY,
+    frame_key,
     index_key,
+    load_frames,
     load_snapshot,
     read_pointer,
     write_snapshot,
 )
 from cache.store import Store
 from config import Config
-from errors import CacheWriteError
+from errors import CacheCorrupt, CacheWriteError
+from tests.servers import MemcachedProcess
 
 META = {"data_through": "2017-12-30", "refreshed_at": "2026-12-04T05:00:00+00:00"}
 
@@ -59,6 +63,56 @@ def test_memcached_snapshot_round_trips(memcached_store: ShardedStore, frames) -
 
     assert _current_id(memcached_store) == snapshot_id
     _assert_same_frames(dict(snapshot.frames), frames)
+
+
+def test_named_frames_load_alone_from_the_local_store(
+    local_store: LocalStore, frames
+) -> None:
+    snapshot_id = write_snapshot(local_store, frames, META, ttl=3600)
+    # Damage the frame not asked for: reading the other one must not touch it.
+    local_store.set(frame_key(snapshot_id, "lines"), b"not a frame", ttl=3600)
+
+    meta, loaded = load_frames(local_store, snapshot_id, ["monthly", "absent"])
+
+    assert meta["data_through"] == META["data_through"]
+    assert list(loaded) == ["monthly"]
+    pd.testing.assert_frame_equal(loaded["monthly"], frames["monthly"])
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"not a blob at all",
+        # A well-formed blob whose bytes are no Arrow stream.
+        pack_blob("k", b"no arrow here", 2**20)["k"],
+    ],
+)
+def test_a_damaged_named_frame_raises_cache_corrupt(
+    local_store: LocalStore, frames, damage: bytes
+) -> None:
+    snapshot_id = write_snapshot(local_store, frames, META, ttl=3600)
+    local_store.set(frame_key(snapshot_id, "monthly"), damage, ttl=3600)
+
+    with pytest.raises(CacheCorrupt, match="run the refresh again"):
+        load_frames(local_store, snapshot_id, ["monthly"])
+
+
+@pytest.mark.integration
+def test_named_frames_load_alone_from_memcached(
+    memcached: MemcachedProcess, memcached_store: ShardedStore, frames
+) -> None:
+    big = {**frames, "lines": _incompressible_frame(200_000)}  # 1.6 MB, in chunks
+    snapshot_id = write_snapshot(memcached_store, big, META, ttl=3600)
+    sent_before = memcached.stats()["bytes_written"]
+
+    meta, loaded = load_frames(memcached_store, snapshot_id, ["monthly"])
+    sent = memcached.stats()["bytes_written"] - sent_before
+
+    assert meta["refreshed_at"] == META["refreshed_at"]
+    assert list(loaded) == ["monthly"]
+    pd.testing.assert_frame_equal(loaded["monthly"], frames["monthly"])
+    # The index and one small frame crossed the wire, not the 1.6 MB one.
+    assert sent < 50_000
 
 
 def test_rerunning_keeps_the_previous_and_retires_the_one_before(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from urllib.parse import parse_qs, urlencode
@@ -93,6 +94,7 @@ def test_any_query_parses_into_a_usable_view(
     assert view.kpi in CATALOGUE
     assert view.horizon in (None, *HORIZONS)
     assert view.dim in (None, *sample_cube.dimensions)
+    assert view.vs is None or isinstance(view.vs, dt.date)
     assert sel.start is not None and sel.end is not None
     assert sel.start <= sel.end
     assert sel.start.year >= sample_cube.first_day.year - DATE_MARGIN_YEARS
@@ -102,6 +104,7 @@ def test_any_query_parses_into_a_usable_view(
     # A good view survives the round trip through the URL unchanged.
     again = view_of(sample_cube, parse_qs(encode_view(view)[1:]))
     assert again.selection == sel
+    assert again.vs == view.vs
     assert again.notices == ()
 
 
@@ -119,6 +122,22 @@ def test_a_bad_grain_falls_back_to_month_with_a_notice(
 
     assert view.selection.grain == "month"
     assert any("grain=" in notice for notice in view.notices)
+
+
+@fuzz(300)
+@given(vs=st.text(max_size=12).filter(lambda v: "," not in v and v.strip()))
+def test_a_vs_that_is_not_a_day_falls_back_with_a_notice(
+    sample_cube: KpiCube, vs: str
+) -> None:
+    try:
+        day: dt.date | None = dt.date.fromisoformat(vs.strip())
+    except ValueError:
+        day = None
+
+    view = view_of(sample_cube, {"vs": vs})
+
+    assert view.vs == day
+    assert any("vs=" in notice for notice in view.notices) == (day is None)
 
 
 def page_paths() -> list[str]:

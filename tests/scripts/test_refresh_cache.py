@@ -16,14 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cache import SnapshotReader, load_snapshot, open_store
-from cache.snapshot import Pointer, read_pointer
+from cache.snapshot import Pointer, frame_key, read_pointer
 from config import PROJECT_ROOT, Config
 from kpi import KpiCube
-from pipeline import FORECAST_GRAINS, FORECAST_KPIS
+from pipeline import ARCHIVE, FORECAST_GRAINS, FORECAST_KPIS
 from scripts import refresh_cache
+from tests.conftest import SampleRefreshes
 from tests.deploy.tiny_orders import (
     DAYS,
     LAST_DAY,
@@ -35,6 +37,9 @@ from tests.servers import MemcachedProcess, free_port
 from tests.web.conftest import run_refresh, service_env
 
 SCRIPT = "scripts/refresh_cache.py"
+# Rows of one tiny run's forecasts: 35 monthly series 12 months ahead, 35 weekly
+# ones 52 weeks ahead (12 months x 4.35), for the business and 6 members.
+ROWS = 35 * 12 + 35 * 52
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,13 @@ def test_a_run_logs_one_line_per_step_then_one_summary(two_runs: TwoRuns) -> Non
         "2 customers through 2017-03-12 in ",
         "pipeline: computed KPI frames: ",
         f"pipeline: forecast {series} series in ",
-        f"refresh: compute+forecast: {frames} frames, data through 2017-03-12 in ",
+        # The archive is the one frame added after the forecasts.
+        f"refresh: compute+forecast: {frames - 1} frames, data through 2017-03-12 in ",
+        "pipeline: forecast archive: no previous snapshot; starting a new one",
+        # Data through Sunday 12 March: March is unfinished, so the months start
+        # at 1 March; the week of 6 March is complete, so the weeks start on 13 March.
+        f"refresh: archive: {series} forecasts ({ROWS} rows) from 2 origins, oldest "
+        "origin 2017-03-01 in ",
         f"refresh: write: snapshot {snapshot}, {frames} frames to the memcached "
         "store, kept 72 h in ",
         f"refresh: flip: current snapshot {snapshot}, previous none in ",
@@ -171,7 +182,15 @@ def test_two_runs_in_a_row_leave_one_consistent_current_snapshot(
     assert current.meta["data_through"] == LAST_DAY.isoformat()
     assert current.meta["order_lines"] == DAYS * LINES_PER_DAY
     assert set(current.frames) == set(read.snapshot.frames)
-    assert {"forecasts", "forecast_accuracy"} <= set(current.frames)
+    assert {"forecasts", "forecast_accuracy", ARCHIVE} <= set(current.frames)
+    # Both runs saw the same data, so they forecast from the same origins: the
+    # second run's forecasts replace the first's.
+    assert f"forecast archive: carrying on the {ROWS} rows of snapshot {first.id}" in (
+        two_runs.second.stderr
+    )
+    archive = current.frames[ARCHIVE]
+    assert len(archive) == ROWS
+    assert set(archive["made_at"]) == {pd.Timestamp(current.meta["refreshed_at"])}
 
 
 @pytest.mark.integration
@@ -229,6 +248,12 @@ def test_dry_run_computes_but_writes_nothing(
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert "refresh: compute+forecast: " in result.stderr
+    assert "forecast archive: a dry run holds this run's forecasts only" in (
+        result.stderr
+    )
+    assert f"refresh: archive: 70 forecasts ({ROWS} rows) from 2 origins" in (
+        result.stderr
+    )
     assert "refresh done (exit 0): dry run, nothing written" in result.stderr
     assert "refresh: write:" not in result.stderr
     assert (stats["cmd_set"], stats["cmd_get"], stats["curr_items"]) == (0, 0, 0)
@@ -270,6 +295,107 @@ def test_a_bad_config_var_exits_2_naming_it_and_how_to_set_it(
         f"Set it with: heroku config:set {named_variable}=<value> --app <app> "
         f"(locally: export {named_variable}=<value>)" in result.stderr
     )
+
+
+@pytest.mark.integration
+def test_a_later_refresh_keeps_the_earlier_forecasts_in_its_archive(
+    sample_refreshes: SampleRefreshes,
+) -> None:
+    store = open_store(memcached_config(sample_refreshes.memcached))
+    try:
+        first = load_snapshot(store, sample_refreshes.first_id)
+        second = load_snapshot(store, sample_refreshes.second_id)
+    finally:
+        store.close()
+    archive = second.frames[ARCHIVE]
+
+    # As of Friday 2017-06-30: June complete, its last week unfinished. Fully: data
+    # through Saturday 2017-12-30, so December and its last week are unfinished.
+    origins = archive.groupby("origin")["series_id"].nunique().to_dict()
+    assert {day.date().isoformat(): n for day, n in origins.items()} == {
+        "2017-06-26": 55,
+        "2017-07-01": 55,
+        "2017-12-01": 55,
+        "2017-12-25": 55,
+    }
+    kept = archive[archive["data_through"] == pd.Timestamp("2017-06-30")]
+    kept = kept.reset_index(drop=True)
+    columns = ["series_id", "date", "forecast", "lo80", "hi80", "lo95", "hi95"]
+    # The archive keeps dates in microseconds, as Arrow hands them back.
+    earlier = first.frames["forecasts"].astype({"date": "datetime64[us]"})
+    pd.testing.assert_frame_equal(
+        kept[[*columns, "model"]].astype({"series_id": "str", "model": "str"}),
+        earlier.sort_values(["series_id", "date"], ignore_index=True)[
+            [*columns, "model"]
+        ],
+    )
+    assert set(kept["made_at"]) == {pd.Timestamp(first.meta["refreshed_at"])}
+    # 55 monthly series 12 months ahead and 55 weekly ones 52 weeks ahead, twice.
+    assert (
+        "refresh: archive: 220 forecasts (7040 rows) from 4 origins, oldest origin "
+        "2017-06-26 in " in sample_refreshes.second.stderr
+    )
+    assert (
+        "forecast archive: carrying on the 3520 rows of snapshot "
+        f"{sample_refreshes.first_id}" in sample_refreshes.second.stderr
+    )
+
+
+def local_refresh(
+    orders: Path, store: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    result = run_refresh(refresh_env(orders, LOCAL_STORE_DIR=str(store)), *args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def current_snapshot(store: Path):
+    read = SnapshotReader(open_store(Config(local_store_dir=store))).read()
+    assert read.snapshot is not None
+    return read.snapshot
+
+
+def test_a_damaged_previous_archive_gives_a_new_one_and_a_warning(
+    tiny_orders: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    local_refresh(tiny_orders, store, "--as-of", "2017-03-05")
+    first = current_snapshot(store)
+    # Bytes that are no stored value, where the archive's piece was.
+    local = open_store(Config(local_store_dir=store))
+    local.set(frame_key(first.id, ARCHIVE), b"\x00damaged", ttl=3600)
+
+    result = local_refresh(tiny_orders, store)
+    second = current_snapshot(store)
+
+    assert (
+        f"WARNING pipeline: forecast archive: the previous snapshot cannot be read "
+        f"(snapshot '{first.id}' lacks 1 of 1 frames (first 'forecast_archive'); "
+        in result.stderr
+    )
+    archive = second.frames[ARCHIVE]
+    # Only this run's forecasts: the first run's week origin (6 March) is gone.
+    assert set(archive["made_at"]) == {pd.Timestamp(second.meta["refreshed_at"])}
+    assert len(archive) == ROWS
+
+
+def test_another_data_source_starts_a_new_archive(
+    tiny_orders: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    local_refresh(tiny_orders, store, "--as-of", "2017-03-05")
+    other = tmp_path / "other.csv"
+    other.write_bytes(tiny_orders.read_bytes())
+
+    result = local_refresh(other, store)
+
+    assert (
+        "WARNING pipeline: forecast archive: snapshot " in result.stderr
+        and "was made from 'orders.csv', this run reads 'other.csv'; forecasts of "
+        "other data are not comparable, so starting a new archive"
+        in result.stderr
+    )
+    assert len(current_snapshot(store).frames[ARCHIVE]) == ROWS
 
 
 def test_a_bad_as_of_date_exits_2(tiny_orders: Path) -> None:
@@ -370,8 +496,8 @@ def test_a_terminal_gets_a_progress_bar(tiny_orders: Path) -> None:
 
     assert code == 0
     # The bar is redrawn in place: carriage return, erase line, then the bar.
-    assert "\r\x1b[K[--------------------] 0/3 load " in output
-    assert "\r\x1b[K[####################] 3/3 compute+forecast " in output
+    assert "\r\x1b[K[--------------------] 0/4 load " in output
+    assert "\r\x1b[K[####################] 4/4 archive " in output
     assert "refresh done (exit 0): dry run, nothing written" in output
     # It ends by erasing itself, leaving the summary as the last line.
     assert output.endswith("\r\x1b[K")

@@ -23,6 +23,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from config import PROJECT_ROOT
+from tests.conftest import SampleRefreshes
 from tests.servers import MemcachedProcess, free_port
 
 USERNAME, PASSWORD = "analyst", "a long test passphrase"
@@ -38,6 +39,7 @@ class ServedApp:
     env: dict[str, str]
     memcached: MemcachedProcess
     refresh_seconds: float
+    snapshot_id: str
 
 
 def procfile_command(process: str = "web") -> list[str]:
@@ -94,22 +96,18 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def served_app() -> Iterator[ServedApp]:
-    """Refresh the sample into a real memcached, then serve it as the Procfile does."""
-    server = MemcachedProcess(free_port())
-    server.start()
+def served_app(sample_refreshes: SampleRefreshes) -> Iterator[ServedApp]:
+    """The sample refreshed twice into a real memcached (so its forecast archive holds
+    an earlier forecast), served as the Procfile does."""
+    server = sample_refreshes.memcached
     port = free_port()
-    env = service_env(
-        APP_ENV="production",
-        MEMCACHE_SERVERS=server.address,
-        AUTH_USERS=f"{USERNAME}:{generate_password_hash(PASSWORD)}",
-        PORT=str(port),
-        WEB_CONCURRENCY="2",
-    )
-    started = time.perf_counter()
-    refresh = run_refresh(env)
-    refresh_seconds = time.perf_counter() - started
-    assert refresh.returncode == 0, refresh.stderr[-3000:]
+    env = {
+        **sample_refreshes.env,
+        "AUTH_USERS": f"{USERNAME}:{generate_password_hash(PASSWORD)}",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+    }
+    refresh_seconds = sample_refreshes.seconds[1]
 
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / "gunicorn.log").open("w")
@@ -122,12 +120,17 @@ def served_app() -> Iterator[ServedApp]:
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz")
-        yield ServedApp(f"http://127.0.0.1:{port}", env, server, refresh_seconds)
+        yield ServedApp(
+            f"http://127.0.0.1:{port}",
+            env,
+            server,
+            refresh_seconds,
+            sample_refreshes.second_id,
+        )
     finally:
         web.terminate()
         web.wait(timeout=15)
         log.close()
-        server.kill()
 
 
 CHROMIUM = "/usr/bin/chromium"

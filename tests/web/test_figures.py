@@ -13,6 +13,7 @@ from web.figures import (
     PARTIAL,
     build_cohort_figure,
     build_contribution_figure,
+    build_forecast_figure,
     build_sparkline,
     build_trend_figure,
     templates_json,
@@ -106,3 +107,61 @@ def test_cohort_grid_names_each_size_and_leaves_out_empty_months() -> None:
     # January's four starters label its row; February had none and has no row.
     assert list(grid["y"]) == ["2017-01 (4)"]
     assert values(grid["z"]) == [[1.0, 0.25]]
+
+
+def test_an_earlier_forecast_is_dotted_and_its_misses_are_marked() -> None:
+    months = pd.date_range("2017-07-01", periods=6, freq="MS")
+    actuals = pd.DataFrame(
+        {
+            "date": months,
+            "actual": [10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+            "partial": [False] * 5 + [True],
+            "outside": [False, True, False, False, False, False],
+            "outside80": [False, False, False, True, True, False],
+        }
+    )
+    band = {"lo80": 9.0, "hi80": 12.0, "lo95": 8.0, "hi95": 13.0}
+    earlier = pd.DataFrame({"date": months, "forecast": 10.5, **band})
+    future = pd.DataFrame({"date": months[-1:], "forecast": 15.5, **band})
+
+    figure = build_forecast_figure(
+        actuals,
+        future,
+        "revenue",
+        now=pd.Timestamp("2017-12-30").date(),
+        earlier=earlier,
+        earlier_name="forecast made for July 2017 on",
+    )
+    traces = {t.get("name"): t for t in figure["data"]}
+
+    assert traces["forecast made for July 2017 on"]["line"]["dash"] == "dot"
+    assert traces["forecast"]["line"]["dash"] == "dash"
+    assert {"its 80% interval", "its 95% interval"} <= set(traces)
+    crosses = traces["outside its 95% band"]
+    assert (values(crosses["x"]), values(crosses["y"])) == (["2017-08-01"], [11.0])
+    assert crosses["marker"]["symbol"] == "x"
+    rings = traces["outside its 80% band"]
+    assert values(rings["x"]) == ["2017-10-01", "2017-11-01"]
+    assert rings["marker"]["symbol"] == "circle-open"
+
+
+def test_without_an_earlier_forecast_nothing_is_marked() -> None:
+    months = pd.date_range("2017-10-01", periods=3, freq="MS")
+    actuals = pd.DataFrame(
+        {
+            "date": months,
+            "actual": [1.0, 2.0, 3.0],
+            "partial": [False, False, True],
+            "outside": False,
+        }
+    )
+    future = pd.DataFrame(
+        {"date": months[-1:], "forecast": 3.0, "lo80": 2.0, "hi80": 4.0}
+        | {"lo95": 1.0, "hi95": 5.0}
+    )
+
+    figure = build_forecast_figure(actuals, future, "orders", now=months[-1].date())
+
+    names = [t.get("name") for t in figure["data"]]
+    assert "outside its 95% band" not in names
+    assert not any("its 80%" in str(name) for name in names)

@@ -59,6 +59,29 @@ def test_mark_outside_flags_complete_periods_beyond_the_95_band() -> None:
     assert list(mark_outside(actuals, forecast)) == [False, False, True, False]
 
 
+def test_mark_outside_reads_the_80_band_when_asked_and_nothing_without_forecast() -> (
+    None
+):
+    months = pd.to_datetime(["2024-01-01", "2024-02-01"])
+    actuals = pd.DataFrame(
+        {"date": months, "actual": [55.0, 50.0], "partial": [False, False]}
+    )
+    forecast = pd.DataFrame(
+        {
+            "date": months,
+            "lo80": [45.0, 45.0],
+            "hi80": [52.0, 55.0],
+            "lo95": [40.0, 40.0],
+            "hi95": [60.0, 60.0],
+        }
+    )
+
+    # January's 55 is above its 80% band (45-52) but inside its 95% one (40-60).
+    assert list(mark_outside(actuals, forecast, 80)) == [True, False]
+    assert list(mark_outside(actuals, forecast)) == [False, False]
+    assert list(mark_outside(actuals, pd.DataFrame())) == [False, False]
+
+
 @pytest.mark.parametrize(
     ("now", "expected"),
     [

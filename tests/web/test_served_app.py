@@ -9,10 +9,15 @@ import urllib.request
 
 import pytest
 
-from cache import open_store
+from cache import load_snapshot, open_store
 from config import Config
 from kpi import Selection
 from tests.web.conftest import ARTIFACTS, ServedApp
+from tests.web.test_forecast_page import (
+    expected_misses,
+    monthly_series_with_a_miss,
+    search_of,
+)
 from web.ondemand import ForecastJob, read_outcome
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -107,3 +112,37 @@ def test_a_selections_forecast_is_prepared_then_drawn(
     assert stored.accuracy["model"] in page.inner_text("#forecast-accuracy")
     assert "This selection: East · Technology" in page.inner_text("#forecast-scope")
     page.screenshot(path=str(ARTIFACTS / "forecast-selection.png"), full_page=True)
+
+
+def test_forecast_page_compares_with_the_earlier_forecast(
+    served_app: ServedApp, page
+) -> None:
+    store = open_store(Config(memcache_servers=(served_app.memcached.address,)))
+    snapshot = load_snapshot(store, served_app.snapshot_id)
+    store.close()
+    key = monthly_series_with_a_miss(snapshot)
+    expected = expected_misses(snapshot, key)
+    inside80 = int((~expected["out80"]).sum())
+    inside95 = int((~expected["out95"]).sum())
+
+    page.goto(served_app.url + "/forecast" + search_of(key))
+    page.wait_for_selector("#forecast-comparison-sentence")
+    page.wait_for_selector("#chart-forecast .main-svg")
+    # The drawn crosses: points of the trace named for the 95% band's misses.
+    crosses = page.evaluate(
+        """() => {
+            const plot = document.querySelector('#chart-forecast .js-plotly-plot');
+            const at = plot.data.findIndex(t => t.name === 'outside its 95% band');
+            const drawn = plot.querySelectorAll('.scatterlayer .trace')[at];
+            return drawn.querySelectorAll('path.point').length;
+        }"""
+    )
+
+    assert crosses == len(expected) - inside95 > 0
+    assert page.inner_text("#forecast-comparison-sentence").startswith(
+        f"The forecast made for July 2017 onwards: {inside80} of 5 complete months "
+        f"inside its 80% band, {inside95} of 5 inside its 95% band; "
+        f"{5 - inside95} outside it (marked ×)"
+    )
+    assert page.inner_text("#forecast-vs").startswith("July 2017 onwards (made ")
+    page.screenshot(path=str(ARTIFACTS / "forecast-comparison.png"), full_page=True)

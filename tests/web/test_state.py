@@ -64,6 +64,8 @@ def test_no_query_gives_the_last_twelve_months_by_month() -> None:
             "showing the default range.",
         ),
         ("?horizon=7", "Ignored horizon='7': choose one of 3, 6, 12 months."),
+        ("?vs=July", "Ignored vs='July': dates are written YYYY-MM-DD."),
+        ("?vs=2017-06-31", "Ignored vs='2017-06-31': there is no such day."),
     ],
 )
 def test_bad_values_fall_back_with_a_notice(search: str, notice: str) -> None:
@@ -88,6 +90,17 @@ def test_encoding_reads_back_to_the_same_view() -> None:
     assert encode_view(view) == (
         "?start=2016-02-29&end=2017-03-31&segment=Home+Office&grain=day"
     )
+
+
+def test_the_compared_forecast_travels_in_the_url() -> None:
+    view = parse("?kpi=orders&vs=2017-07-01")
+
+    assert view.vs == dt.date(2017, 7, 1)
+    assert view.notices == ()
+    assert encode_view(view) == "?start=2017-01-01&end=2017-12-30&grain=month" + (
+        "&kpi=orders&vs=2017-07-01"
+    )
+    assert parse(encode_view(view)) == view
 
 
 def test_default_range_crosses_a_year_boundary() -> None:
