@@ -19,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 SAMPLE_DATA = PROJECT_ROOT / "data" / "superstore.csv.gz"
 
 ENVIRONMENTS = ("development", "production", "test")
+# Settings where 0 means something (midnight; on-demand forecasts off).
+ZERO_ALLOWED = ("refresh_hour_utc", "on_demand_forecast_seconds")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +70,9 @@ class Config:
     ``ON_DEMAND_FORECAST_SECONDS``
         Wall-clock limit of one forecast made on demand for a filter selection the
         refresh did not forecast (child process start, fit and backtest); default
-        20. A job that takes longer is stopped and the page says so.
+        20. A job that takes longer is stopped and the page says so. 0 turns
+        forecasts made on demand off: a fitting child needs about 240 MB, more
+        than a 512 MB dyno running two web workers has to spare.
     ``MAX_SNAPSHOT_AGE``
         Hours after which ``/healthz`` reports the snapshot stale; default 30.
     ``REFRESH_HOUR_UTC``
@@ -125,6 +129,11 @@ class Config:
             )
 
     @property
+    def on_demand(self) -> bool:
+        """Whether forecasts are made on demand for selections the refresh skips."""
+        return self.on_demand_forecast_seconds > 0
+
+    @property
     def development(self) -> bool:
         return self.app_env == "development"
 
@@ -172,7 +181,7 @@ def _parse(name: str, raw: str) -> Any:
             return raw
     except ValueError:
         raise ConfigError(variable, f"{raw!r} is not a number") from None
-    if value <= 0 and name != "refresh_hour_utc":
+    if value < 0 or (value == 0 and name not in ZERO_ALLOWED):
         raise ConfigError(variable, f"{raw!r} must be greater than zero")
     return value
 

@@ -123,7 +123,7 @@ def _choose(state: Current, view: View, notes: list[str]) -> Choice:
         )
     grain = _grain(state, view.selection.grain, notes)
     assert state.cube is not None
-    scope = _scope(view, state.cube.dimensions, notes)
+    scope = _scope(view, state.cube.dimensions, state.config.on_demand, notes)
     return Choice(kpi, grain, scope, view.horizon or DEFAULT_HORIZON)
 
 
@@ -283,7 +283,7 @@ def _controls(state: Current, view: View, choice: Choice) -> dbc.Row:
         for dimension, members in state.cube.dimensions.items()
         for member in members
     ]
-    if scope_of(view.selection) is None:
+    if scope_of(view.selection) is None and state.config.on_demand:
         scopes.insert(
             0,
             {
@@ -347,11 +347,18 @@ def _grain(state: Current, asked: str, notes: list[str]) -> str:
 
 
 def _scope(
-    view: View, dimensions: Mapping[str, Sequence[str]], notes: list[str]
+    view: View,
+    dimensions: Mapping[str, Sequence[str]],
+    on_demand: bool,
+    notes: list[str],
 ) -> str:
-    """The series parameter's scope, else the filter bar's selection."""
+    """The series parameter's scope, else the filter bar's selection.
+
+    Without forecasts made on demand, a selection of several members shows the
+    whole business, with a note.
+    """
     several = scope_of(view.selection) is None
-    if view.series == SELECTION and several:
+    if view.series == SELECTION and several and on_demand:
         return SELECTION
     if view.series and view.series != SELECTION:
         dimension, _, member = view.series.partition("=")
@@ -359,10 +366,16 @@ def _scope(
             return view.series if member else "all"
     if view.series:
         notes.append(f"Ignored series={view.series!r}: showing the filter bar's view.")
-    if several:
+    if not several:
+        chosen, value = scope_of(view.selection) or (None, "")
+        return f"{chosen}={value}" if chosen else "all"
+    if on_demand:
         return SELECTION
-    chosen, value = scope_of(view.selection) or (None, "")
-    return f"{chosen}={value}" if chosen else "all"
+    notes.append(
+        "This deployment makes no forecast for several filter values at once; "
+        "showing the whole business. Pick one scope above."
+    )
+    return "all"
 
 
 def selection_label(view: View, dimensions: Sequence[str]) -> str:

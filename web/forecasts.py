@@ -81,10 +81,13 @@ def no_forecast_sentence(state: Current, selection: Selection, kpi: str) -> str:
         )
     if scope_of(selection) is None:
         names = state.cube.dimensions if state.cube else ()
-        return (
+        sentence = (
             "No forecast for this selection: forecasts are made for the whole "
-            f"business and for one {' or '.join(names)} value at a time."
+            f"business and for one {' or '.join(names)} value at a time"
         )
+        if not state.config.on_demand:
+            sentence += ", and this deployment makes none on demand"
+        return sentence + "."
     return f"No forecast of {label} is stored for this selection."
 
 

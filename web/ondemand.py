@@ -137,10 +137,13 @@ def job_for(state: Current, selection: Selection, kpi: str) -> ForecastJob | Non
     """The job that forecasts ``kpi`` for ``selection``, or None when none is made.
 
     None when the refresh covers the selection already (the business or one
-    member), when the snapshot forecasts nothing at this grain or not this KPI.
+    member), when the snapshot forecasts nothing at this grain or not this KPI,
+    and when the configuration turns forecasts made on demand off.
     """
     snapshot = state.snapshot
     if snapshot is None or scope_of(selection) is not None:
+        return None
+    if not state.config.on_demand:
         return None
     if selection.grain not in stored_grains(state) or kpi not in stored_kpis(state):
         return None

@@ -151,13 +151,17 @@ def publish_with_forecasts(folder: Path, seconds: float) -> Config:
     return config
 
 
+def app_with_limit(folder: Path, seconds: float) -> Dash:
+    """An app on a snapshot with stored forecasts and this on-demand limit."""
+    app = create_app(publish_with_forecasts(folder, seconds))
+    app.server.test_client().get("/_dash-dependencies", headers=LOGIN)
+    return app
+
+
 @pytest.fixture(scope="module")
 def short_limit_app(tmp_path_factory: pytest.TempPathFactory) -> Dash:
     # 0.2 s: less than a child needs to import pandas, so every job times out.
-    config = publish_with_forecasts(tmp_path_factory.mktemp("store"), 0.2)
-    app = create_app(config)
-    app.server.test_client().get("/_dash-dependencies", headers=LOGIN)
-    return app
+    return app_with_limit(tmp_path_factory.mktemp("store"), 0.2)
 
 
 def answer_text(response_json: dict[str, object]) -> str:
@@ -328,3 +332,45 @@ def test_gunicorn_stops_with_a_child_fitting_and_leaves_none_behind(
     filters = Selection.build(filters={"region": ["East", "West"]}).filters
     job = ForecastJob(snapshot.id, "revenue", "month", filters, 12)
     assert read_outcome(open_store(config), job).state == "pending"
+
+
+@pytest.fixture(scope="module")
+def no_ondemand_app(tmp_path_factory: pytest.TempPathFactory) -> Dash:
+    # ON_DEMAND_FORECAST_SECONDS=0: forecasts made on demand are off.
+    return app_with_limit(tmp_path_factory.mktemp("store"), 0)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        (
+            "/forecast",
+            "This deployment makes no forecast for several filter values at once; "
+            "showing the whole business.",
+        ),
+        (
+            "/",
+            "No forecast for this selection: forecasts are made for the whole "
+            "business and for one region or category or segment value at a time, and "
+            "this deployment makes none on demand.",
+        ),
+    ],
+)
+def test_with_forecasts_on_demand_off_a_selection_says_so_and_starts_nothing(
+    no_ondemand_app: Dash, path: str, said: str
+) -> None:
+    client = no_ondemand_app.server.test_client()
+    runner = no_ondemand_app.server.extensions[EXTENSION_KEY].runner
+
+    page = client.post(
+        "/_dash-update-component",
+        json=routing_body(path, "?region=East,West"),
+        headers=LOGIN,
+    )
+    text = answer_text(page.get_json())
+
+    assert said in text
+    assert "This selection" not in text
+    assert "Forecast being prepared" not in text
+    assert not runner.busy() and runner.child_pids == []
