@@ -167,9 +167,10 @@ def test_a_hung_server_costs_one_timeout_then_is_skipped(
 
     assert first.status == second.status == "cache_unavailable"
     assert first.snapshot is not None
-    # CACHE_TIMEOUT is 1 s in this store.
-    assert 0.9 < first_wait < 1.5
-    assert second_wait < 0.01
+    # CACHE_TIMEOUT is 1 s in this store: the first read waits for it, the second
+    # skips the server without waiting (bounds loose enough for a busy machine).
+    assert 0.9 < first_wait < 3.0
+    assert second_wait < 0.5
 
 
 def _timed_reads(reader: SnapshotReader) -> list[tuple[SnapshotRead, float]]:
