@@ -100,8 +100,8 @@ def compare_control(compared: Compared, grain: str) -> html.Div:
                 style={"maxWidth": "40rem"},
             ),
         ],
-        className="d-flex flex-wrap align-items-center mb-2",
-        style=None if options else {"display": "none"},
+        # Bootstrap's d-flex outranks an inline display: hide with its own class.
+        className=("d-flex flex-wrap align-items-center mb-2" if options else "d-none"),
     )
 
 
