@@ -22,6 +22,7 @@ from tests.conftest import SampleRefreshes
 from tests.dash_requests import routing_body
 from tests.hostile.conftest import LOGIN
 from web.factory import create_app
+from web.ondemand import EXTENSION_KEY as ONDEMAND_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +48,8 @@ def client(sample_refreshes: SampleRefreshes) -> Iterator[FlaskClient]:
     )
     app = create_app(config)
     yield app.server.test_client()
+    # The app's memcached connections, left open, would warn when collected.
+    app.server.extensions[ONDEMAND_KEY].store.close()
 
 
 def expected_misses(snapshot: Snapshot, key: str) -> pd.DataFrame:
