@@ -174,6 +174,8 @@ def _parse(name: str, raw: str) -> Any:
         if isinstance(default, bool):
             return raw.lower() in ("1", "true", "yes", "on")
         if isinstance(default, int):
+            if not raw.lstrip("+-").isdigit():
+                raise ConfigError(variable, f"{raw!r} is not a whole number")
             value: float = int(raw)
         elif isinstance(default, float):
             value = float(raw)
@@ -181,7 +183,9 @@ def _parse(name: str, raw: str) -> Any:
             return raw
     except ValueError:
         raise ConfigError(variable, f"{raw!r} is not a number") from None
-    if value < 0 or (value == 0 and name not in ZERO_ALLOWED):
+    if name in ZERO_ALLOWED and value < 0:
+        raise ConfigError(variable, f"{raw!r} must be zero or more")
+    if name not in ZERO_ALLOWED and value <= 0:
         raise ConfigError(variable, f"{raw!r} must be greater than zero")
     return value
 

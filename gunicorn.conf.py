@@ -15,5 +15,8 @@ timeout = 20
 graceful_timeout = 10
 keepalive = 5
 accesslog = "-"
+# No control socket: its default path is one per user, so a second dashboard on the
+# same machine (another PORT) would take it over, and stopping either deletes it.
+control_socket_disable = True
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'

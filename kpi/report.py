@@ -100,6 +100,13 @@ class Report(abc.ABC):
             },
             index=pd.Index([*PERIOD_KPIS, "cmgr"], name="kpi"),
         )
+        # A range that starts before the data does holds only some of its days:
+        # a change against it would compare unlike spans, so there is none.
+        first_day = cal.to_day(self.first_day)
+        for column, name in (("change", "previous"), ("yoy", "year_ago")):
+            (start, _), _ = ranges[name]
+            if start < first_day:
+                out[column] = np.nan
         return out.loc[list(CATALOGUE)]
 
     def comparison_ranges(self, sel: Selection) -> dict[str, tuple[dt.date, dt.date]]:

@@ -123,7 +123,14 @@ def trend_charts(
 def _forecast_of(
     state: Current, view: View, kpi: str, polls: int
 ) -> tuple[pd.DataFrame | None, str]:
-    """The forecast of ``kpi`` for the view, else the sentence that says why not."""
+    """The forecast of ``kpi`` for the view, else the sentence that says why not.
+
+    A range that ends before the data does gets neither: the forecast starts after
+    the data, and drawing it would stretch the chart over the months between.
+    """
+    end = view.selection.end
+    if state.cube is not None and end is not None and end < state.cube.last_day:
+        return None, ""
     forecast = forecast_for(state, view.selection, kpi)
     if forecast is not None:
         return forecast, ""

@@ -75,7 +75,8 @@ def earlier_name(chosen: ArchivedOrigin | None, grain: str) -> str:
     """The legend name of the earlier forecast's line."""
     if chosen is None:
         return "earlier forecast"
-    return f"forecast made for {period_label(chosen.origin, grain)} on"
+    # Short: a legend entry longer than this is cut on a laptop-wide chart.
+    return f"forecast from {period_label(chosen.origin, grain)}"
 
 
 def compare_control(compared: Compared, grain: str) -> html.Div:
@@ -152,7 +153,14 @@ def comparison_table(scores: pd.DataFrame, kpi: str, grain: str) -> dbc.Table:
         )
         for row in scores.itertuples()
     ]
-    heads = ["Period", "Forecast", "Actual", "Error %", "Inside 80%", "Inside 95%"]
+    heads = [
+        "Period",
+        "Forecast",
+        "Actual",
+        "Actual vs forecast",
+        "Inside 80%",
+        "Inside 95%",
+    ]
     # Six columns are wider than a phone: the table scrolls inside its own box.
     return dbc.Table(
         [html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(rows)],

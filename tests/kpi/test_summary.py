@@ -28,7 +28,8 @@ def test_summary_has_one_row_per_kpi_in_catalogue_order(handmade: Report):
 
 def test_partial_month_is_compared_with_the_same_days_before(handmade: Report):
     # Data runs through Apr 20: April 1-20 (A 60 + D 10) against March 1-20 (B 40)
-    # and April 1-20 2023 (E 30).
+    # and April 1-20 2023 (E 30). The data starts on 2023-04-17, inside that
+    # year-ago range, so its change is not given: April 1-16 2023 is unknown.
     summary = handmade.summary(sel("2024-04-01", "2024-04-30"))
 
     revenue = summary.loc["revenue"]
@@ -36,7 +37,7 @@ def test_partial_month_is_compared_with_the_same_days_before(handmade: Report):
     assert revenue["previous"] == 40.0
     assert revenue["change"] == pytest.approx(0.75)
     assert revenue["year_ago"] == 30.0
-    assert revenue["yoy"] == pytest.approx(40 / 30)
+    assert math.isnan(revenue["yoy"])
 
     value = summary["value"]
     assert value["orders"] == 2
@@ -180,3 +181,14 @@ def test_a_year_of_whole_months_is_compared_with_the_year_before(handmade: Repor
 
     assert ranges["previous"] == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
     assert ranges["year_ago"] == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+
+
+def test_a_range_before_the_data_starts_gives_no_change(handmade: Report):
+    # The data starts on 2023-04-17. May-December 2023 (no orders) is compared with
+    # September 2022 - April 2023, which the data covers only from April 17 (E's 30),
+    # and with May-December 2022, before any data: neither change is given.
+    early = handmade.summary(sel("2023-05-01", "2023-12-31"))
+
+    assert early.loc["revenue", "previous"] == 30.0
+    assert early["change"].isna().all()
+    assert early["yoy"].isna().all()

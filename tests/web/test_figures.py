@@ -130,11 +130,11 @@ def test_an_earlier_forecast_is_dotted_and_its_misses_are_marked() -> None:
         "revenue",
         now=pd.Timestamp("2017-12-30").date(),
         earlier=earlier,
-        earlier_name="forecast made for July 2017 on",
+        earlier_name="forecast from July 2017",
     )
     traces = {t.get("name"): t for t in figure["data"]}
 
-    assert traces["forecast made for July 2017 on"]["line"]["dash"] == "dot"
+    assert traces["forecast from July 2017"]["line"]["dash"] == "dot"
     assert traces["forecast"]["line"]["dash"] == "dash"
     assert {"its 80% interval", "its 95% interval"} <= set(traces)
     crosses = traces["outside its 95% band"]

@@ -131,7 +131,7 @@ def test_the_page_marks_exactly_the_actuals_outside_the_archived_band(
     crosses = traces["outside its 95% band"]
     want = expected.loc[expected["out95"], "date"].dt.strftime("%Y-%m-%d")
     assert crosses["x"] == list(want)
-    assert traces["forecast made for July 2017 on"]["line"]["dash"] == "dot"
+    assert traces["forecast from July 2017"]["line"]["dash"] == "dot"
     # Jul-Nov 2017 are complete; December (data through the 30th) is not scored.
     assert len(expected) == 5
     sentence = text(find(layout, "forecast-comparison-sentence"))

@@ -374,3 +374,30 @@ def test_with_forecasts_on_demand_off_a_selection_says_so_and_starts_nothing(
     assert "This selection" not in text
     assert "Forecast being prepared" not in text
     assert not runner.busy() and runner.child_pids == []
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("search", "drawn"),
+    [
+        # The default range reaches the data's last day: the stored forecast follows.
+        ("", True),
+        # 2014 ends three years before the data does: no forecast line, no job.
+        ("?start=2014-03-01&end=2014-12-31", False),
+        ("?start=2014-03-01&end=2014-12-31&region=East,West", False),
+    ],
+)
+def test_the_overview_draws_a_forecast_only_for_a_range_reaching_the_data_end(
+    short_limit_app: Dash, search: str, drawn: bool
+) -> None:
+    client = short_limit_app.server.test_client()
+    runner = short_limit_app.server.extensions[EXTENSION_KEY].runner
+    started = len(runner.child_pids)
+
+    page = client.post(
+        "/_dash-update-component", json=routing_body("/", search), headers=LOGIN
+    )
+    text = answer_text(page.get_json())
+
+    assert ('"name": "forecast"' in text) is drawn
+    assert len(runner.child_pids) == started and not runner.busy()
