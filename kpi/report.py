@@ -83,7 +83,12 @@ class Report(abc.ABC):
     # The answers -----------------------------------------------------------------
 
     def summary(self, sel: Selection) -> pd.DataFrame:
-        """One row per KPI: value, previous, change, year_ago, yoy."""
+        """One row per KPI: value, previous, change, year_ago, yoy.
+
+        ``change`` and ``yoy`` are relative changes for amounts and counts, and the
+        difference for ratios (a margin going from 13.4% to 12.7% changed by
+        -0.007, which pages write as -0.7 pt, not by -5.2%).
+        """
         ranges = self._comparison_spans(sel)
         kpis = self._derive(self.span_measures(list(ranges.values()), sel.filters))
         monthly = self.monthly_revenue(sel.filters)
@@ -94,9 +99,9 @@ class Report(abc.ABC):
             {
                 "value": table[:, 0],
                 "previous": table[:, 1],
-                "change": relative_change(table[:, 0], table[:, 1]),
+                "change": _change(table[:, 0], table[:, 1]),
                 "year_ago": table[:, 2],
-                "yoy": relative_change(table[:, 0], table[:, 2]),
+                "yoy": _change(table[:, 0], table[:, 2]),
             },
             index=pd.Index([*PERIOD_KPIS, "cmgr"], name="kpi"),
         )
@@ -288,6 +293,18 @@ class Report(abc.ABC):
             targets = [cal.shift_span(s, grain, int(shift)) for s in spans]
         pairs = [(t, cal.shift_span(t, grain, -1)) for t in targets]
         return self.span_measures(pairs, filters)
+
+
+# Rows of the summary whose KPI is a ratio: their change is a difference.
+_RATIO_ROWS = np.array(
+    [CATALOGUE[kpi].unit == "ratio" for kpi in [*PERIOD_KPIS, "cmgr"]]
+)
+
+
+def _change(current: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Relative change of amounts and counts, difference of ratios."""
+    difference = current - base
+    return np.where(_RATIO_ROWS, difference, relative_change(current, base))
 
 
 def _previous(nominal: Span, last: int) -> tuple[Span, Span]:

@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from kpi import CATALOGUE, GRAINS
+from kpi import CATALOGUE, GRAINS, KpiSpec
 from web.data import Current
 from web.figures import Figure, build_sparkline
 from web.formatting import format_change, format_kpi, plural
@@ -203,8 +203,8 @@ def kpi_card(summary: pd.DataFrame, series: pd.DataFrame, kpi: str) -> dbc.Card:
         ),
         html.Div(
             [
-                _change_badge(row["change"], spec.higher_is_better, "vs previous"),
-                _change_badge(row["yoy"], spec.higher_is_better, "vs a year ago"),
+                _change_badge(row["change"], spec, "vs previous"),
+                _change_badge(row["yoy"], spec, "vs a year ago"),
             ],
             className="kpi-changes",
         ),
@@ -303,12 +303,12 @@ def format_stamp(stamp: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _change_badge(change: float, higher_is_better: bool, label: str) -> html.Span:
-    text = format_change(change)
+def _change_badge(change: float, spec: KpiSpec, label: str) -> html.Span:
+    text = format_change(change, spec.unit)
     if text == "–" or change == 0:
         colour = "secondary"
     else:
-        colour = "success" if (change > 0) == higher_is_better else "danger"
+        colour = "success" if (change > 0) == spec.higher_is_better else "danger"
     return html.Span(
         [dbc.Badge(text, color=colour, className="me-1"), html.Small(label)],
         className="me-2 kpi-change text-nowrap",

@@ -38,10 +38,13 @@ def format_kpi(value: float | None, kpi: str) -> str:
     return format_value(value, CATALOGUE[kpi].unit)
 
 
-def format_change(value: float | None) -> str:
-    """A relative change such as ``+12.5%``; no base gives a dash."""
+def format_change(value: float | None, unit: str = "") -> str:
+    """A relative change such as ``+12.5%``, or for a ``ratio`` the difference in
+    percentage points such as ``-0.7 pt``; no base gives a dash."""
     if value is None or not math.isfinite(value):
         return NO_VALUE
+    if unit == "ratio":
+        return f"{value * 100:+.1f} pt"
     return f"{value:+.1%}"
 
 

@@ -192,3 +192,15 @@ def test_a_range_before_the_data_starts_gives_no_change(handmade: Report):
     assert early.loc["revenue", "previous"] == 30.0
     assert early["change"].isna().all()
     assert early["yoy"].isna().all()
+
+
+def test_a_ratio_changes_by_its_difference(handmade: Report):
+    # April 1-20: margin 15 / 60 = 0.25 (D's line has no known profit and is left
+    # out); March 1-20: 8 / 40 = 0.20. The change is 0.05 (5 points), not +25%.
+    # Revenue, an amount, still changes relatively: 70 against 40 is +75%.
+    summary = handmade.summary(sel("2024-04-01", "2024-04-30"))
+
+    assert summary.loc["margin", "value"] == pytest.approx(0.25)
+    assert summary.loc["margin", "previous"] == pytest.approx(0.20)
+    assert summary.loc["margin", "change"] == pytest.approx(0.05)
+    assert summary.loc["revenue", "change"] == pytest.approx(0.75)

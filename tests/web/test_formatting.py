@@ -68,3 +68,7 @@ def test_format_change_signs_and_dashes() -> None:
     assert format_change(0.2041) == "+20.4%"
     assert format_change(-0.05) == "-5.0%"
     assert format_change(float("inf")) == "–"
+    # A ratio's change is its difference, written in percentage points.
+    assert format_change(-0.0071, "ratio") == "-0.7 pt"
+    assert format_change(0.05, "ratio") == "+5.0 pt"
+    assert format_change(float("nan"), "ratio") == "–"
