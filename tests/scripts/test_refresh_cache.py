@@ -275,7 +275,7 @@ def test_dry_run_leaves_the_local_store_uncreated(
 @pytest.mark.parametrize(
     ("variable", "value", "named"),
     [
-        ("CACHE_TTL", "three days", "CACHE_TTL: 'three days' is not a number"),
+        ("CACHE_TTL", "three days", "CACHE_TTL: 'three days' is not a whole number"),
         ("APP_ENV", "staging", "APP_ENV: 'staging' is not one of"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL: 'loud' is not a log level"),
         # Half a MemCachier login: the missing variable is the one named.
