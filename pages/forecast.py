@@ -68,6 +68,15 @@ DEFAULT_HORIZON = 12
 SELECTION = "selection"
 
 
+class Body(NamedTuple):
+    """The page below its controls, whether it still waits for an on-demand
+    forecast, and the earlier forecasts its controls offer."""
+
+    children: list[Any]
+    preparing: bool
+    compared: Compared = Compared()
+
+
 class Choice(NamedTuple):
     """What the page forecasts: a KPI at a grain, in a scope, so many months on."""
 
@@ -85,16 +94,15 @@ def layout(**query: str | list[str]) -> html.Div:
 
     notes: list[str] = []
     choice = _choose(state, view, notes)
-    compared = _compared(state, view, choice, notes)
-    body, preparing = forecast_body(state, view, choice, compared, polls=0)
+    body = forecast_body(state, view, choice, notes, polls=0)
     controls = html.Div(
         [
             _controls(state, view, choice),
-            compare_control(compared, choice.grain),
+            compare_control(body.compared, choice.grain),
             # What the controls show now: their first report is not a choice.
             dcc.Store(
                 id="forecast-shown",
-                data=[choice.kpi, choice.scope, choice.horizon, compared.vs],
+                data=[choice.kpi, choice.scope, choice.horizon, body.compared.vs],
             ),
         ]
     )
@@ -107,8 +115,8 @@ def layout(**query: str | list[str]) -> html.Div:
         heading,
         controls,
         *_notes(notes),
-        html.Div(body, id="forecast-body"),
-        poll_timer("forecast-poll", preparing, on_demand().runner.patience),
+        html.Div(body.children, id="forecast-body"),
+        poll_timer("forecast-poll", body.preparing, on_demand().runner.patience),
     )
 
 
@@ -127,26 +135,10 @@ def _choose(state: Current, view: View, notes: list[str]) -> Choice:
     return Choice(kpi, grain, scope, view.horizon or DEFAULT_HORIZON)
 
 
-def _compared(state: Current, view: View, choice: Choice, notes: list[str]) -> Compared:
-    """The archived forecasts of the shown stored series, and the one to compare."""
-    if choice.scope == SELECTION:
-        return Compared()
-    key = _key(choice)
-    future = _stored(state, key)
-    if future.empty:
-        return Compared()
-    actuals = _actuals(state, choice.kpi, choice.grain, _filters(choice.scope))
-    origins = archived_origins(state.frame(ARCHIVE), key, future["date"].min(), actuals)
-    return choose_origin(origins, view.vs, choice.grain, notes)
-
-
 def forecast_body(
-    state: Current, view: View, choice: Choice, compared: Compared, polls: int
-) -> tuple[list[Any], bool]:
-    """The chart, the comparison and the backtest, or why they are not there.
-
-    The flag says whether an on-demand forecast is still being prepared.
-    """
+    state: Current, view: View, choice: Choice, notes: list[str], polls: int
+) -> Body:
+    """The chart, the comparison and the backtest, or why they are not there."""
     if choice.scope == SELECTION:
         return _selection_body(state, view, choice, polls)
     key = _key(choice)
@@ -156,33 +148,35 @@ def forecast_body(
             f"No forecast is stored for {CATALOGUE[choice.kpi].label} at "
             f"{choice.grain} grain in this scope; the next refresh makes one."
         )
-        return [empty_state(sentence, "forecast")], False
+        return Body([empty_state(sentence, "forecast")], False)
     actuals = _actuals(state, choice.kpi, choice.grain, _filters(choice.scope))
+    archive = state.frame(ARCHIVE)
+    origins = archived_origins(archive, key, future["date"].min(), actuals)
+    compared = choose_origin(origins, view.vs, choice.grain, notes)
     earlier = (
-        archived_forecast(state.frame(ARCHIVE), key, compared.chosen.origin)
+        archived_forecast(archive, key, compared.chosen.origin)
         if compared.chosen
         else None
     )
     accuracy = accuracy_for(state, key)
-    body = _result(state, choice, future, actuals, accuracy, compared, earlier)
-    return body, False
+    children = _result(state, choice, future, actuals, accuracy, compared, earlier)
+    return Body(children, False, compared)
 
 
-def _selection_body(
-    state: Current, view: View, choice: Choice, polls: int
-) -> tuple[list[Any], bool]:
+def _selection_body(state: Current, view: View, choice: Choice, polls: int) -> Body:
+    """The filter bar's selection, forecast on demand: ready, pending or failed."""
     selection = dataclasses.replace(view.selection, grain=choice.grain)
     job = job_for(state, selection, choice.kpi)
     if job is None:
-        return [empty_state(NO_FORECASTS, "forecast")], False
+        return Body([empty_state(NO_FORECASTS, "forecast")], False)
     outcome = page_outcome(state, job, polls)
     if outcome.state == DONE and outcome.forecast is not None:
         actuals = _actuals(state, choice.kpi, choice.grain, job.filters)
         future, accuracy = outcome.forecast, outcome.accuracy
-        return _result(state, choice, future, actuals, accuracy, None), False
+        return Body(_result(state, choice, future, actuals, accuracy, None), False)
     if outcome.state == PENDING:
-        return [preparing_state("forecast")], True
-    return [empty_state(outcome.reason, "forecast")], False
+        return Body([preparing_state("forecast")], True)
+    return Body([empty_state(outcome.reason, "forecast")], False)
 
 
 def _result(
@@ -268,10 +262,9 @@ def refresh_forecast(search: Any, n_intervals: Any) -> tuple[Any, bool]:
     choice = _choose(state, view, [])
     if choice.scope != SELECTION:
         return no_update, True
-    polls = poll_count(n_intervals)
-    body, preparing = forecast_body(state, view, choice, Compared(), polls)
+    body = forecast_body(state, view, choice, [], poll_count(n_intervals))
     # Still preparing: the spinner on the page is already right.
-    return (no_update, False) if preparing else (body, True)
+    return (no_update, False) if body.preparing else (body.children, True)
 
 
 def _controls(state: Current, view: View, choice: Choice) -> dbc.Row:
