@@ -99,8 +99,20 @@ class MemcachedProcess:
         return counters
 
     def pause(self) -> None:
-        """Stop the process (SIGSTOP): its socket stays open but never answers."""
-        self._running().send_signal(signal.SIGSTOP)
+        """Stop the process (SIGSTOP): its socket stays open but never answers.
+
+        Returns once the kernel reports it stopped: a signal is delivered
+        asynchronously, and a request sent before that would still be answered.
+        """
+        process = self._running()
+        process.send_signal(signal.SIGSTOP)
+        stat = Path(f"/proc/{process.pid}/stat")
+        deadline = time.monotonic() + 5
+        # The state follows the parenthesised command name: T once stopped.
+        while stat.read_text().rpartition(")")[2].split()[0] != "T":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"memcached on {self.address} did not stop")
+            time.sleep(0.01)
 
     def resume(self) -> None:
         self._running().send_signal(signal.SIGCONT)
