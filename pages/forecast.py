@@ -40,7 +40,6 @@ from web.data import Current, current, read_search, read_view, request_theme
 from web.figures import build_forecast_figure
 from web.filters import update_search
 from web.forecasts import (
-    WEEKS_PER_MONTH,
     accuracy_for,
     mark_outside,
     scope_of,
@@ -52,6 +51,7 @@ from web.ondemand import (
     DONE,
     NO_FORECASTS,
     PENDING,
+    horizon_periods,
     job_for,
     on_demand,
     page_outcome,
@@ -191,10 +191,7 @@ def _result(
     """The chart with the earlier forecast's misses marked, the comparison and the
     backtest; ``compared`` is None for a forecast the archive never keeps."""
     assert state.cube is not None
-    steps = choice.horizon
-    if choice.grain == "week":
-        steps = round(steps * WEEKS_PER_MONTH)
-    future = future.head(steps)
+    future = future.head(horizon_periods(choice.grain, choice.horizon))
     start = future["date"].min()
     chosen = compared.chosen if compared else None
     missed = earlier if earlier is not None else pd.DataFrame()
